@@ -1,0 +1,68 @@
+"""One map from exceptions to HTTP responses. Every error answer is JSON:
+``{"error": {"type", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from casegraph.errors import CasegraphError, DatabaseUnavailableError
+
+log = logging.getLogger("casegraph.api")
+
+RETRY_AFTER_SECONDS = 5
+
+
+def error_body(kind: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message, "details": details}}
+
+
+async def _casegraph_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CasegraphError)
+    headers = {}
+    if isinstance(exc, DatabaseUnavailableError):
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return JSONResponse(
+        error_body(type(exc).__name__, exc.message, exc.details),
+        status_code=exc.status_code,
+        headers=headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())), "reason": e.get("msg", "")}
+        for e in exc.errors()
+    ]
+    first = details[0] if details else {"field": "", "reason": "invalid request"}
+    return JSONResponse(
+        error_body("InvalidRequestError", f"{first['field']}: {first['reason']}", details),
+        status_code=422,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        error_body("HTTPError", str(exc.detail)),
+        status_code=exc.status_code,
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("InternalError", "internal error"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(CasegraphError, _casegraph_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

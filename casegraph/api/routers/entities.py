@@ -1,0 +1,42 @@
+"""Entities: search, one entity, its neighborhood."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from casegraph.api.deps import get_db
+from casegraph.graph import repository
+from casegraph.graph.db import GraphDB
+
+router = APIRouter(prefix="/entities", tags=["entities"])
+
+
+@router.get("", summary="Search entities by name or alias (Latin or Cyrillic)")
+def search_entities(
+    q: str = Query("", max_length=200, description="name or alias, any script"),
+    label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
+    limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
+    db: GraphDB = Depends(get_db),
+) -> dict[str, Any]:
+    results = repository.search(db, q, label=label, limit=limit)
+    return {"query": q, "count": len(results), "results": results}
+
+
+@router.get("/{entity_id}", summary="One entity: properties, sources, degree")
+def get_entity(entity_id: str, db: GraphDB = Depends(get_db)) -> dict[str, Any]:
+    return repository.get_entity(db, entity_id)
+
+
+@router.get("/{entity_id}/neighborhood", summary="Entities within depth hops, as a graph")
+def get_neighborhood(
+    entity_id: str,
+    depth: int = Query(1, ge=1, le=repository.MAX_DEPTH),
+    limit: int = Query(200, ge=1, le=repository.MAX_NEIGHBORHOOD),
+    with_sources: bool = Query(False, description="include MENTIONED_IN links to documents"),
+    db: GraphDB = Depends(get_db),
+) -> dict[str, Any]:
+    return repository.neighborhood(
+        db, entity_id, depth=depth, limit=limit, with_sources=with_sources
+    )

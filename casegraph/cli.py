@@ -1,0 +1,27 @@
+"""The ``casegraph`` command line: one entry point over the same functions the API uses."""
+
+from __future__ import annotations
+
+import typer
+
+from casegraph.commands import data, neo4j, serve
+
+app = typer.Typer(
+    name="casegraph",
+    help="A knowledge graph of human-trafficking networks and financial pyramids.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(neo4j.neo4j_app, name="neo4j")
+app.add_typer(data.db_app, name="db")
+app.command("seed")(data.seed)
+app.command("ingest")(data.ingest)
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The sub-commands of ``casegraph``, one module per area; :mod:`casegraph.cli` joins them."""

@@ -1,0 +1,25 @@
+"""``casegraph serve``: the HTTP API (and, later, the web UI)."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from casegraph.settings import get_settings
+
+
+def serve(
+    host: str = typer.Option(None, help="address to bind (default CASEGRAPH_HOST, 127.0.0.1)"),
+    port: int = typer.Option(None, help="port (default CASEGRAPH_PORT, 8000)"),
+    workers: int = typer.Option(1, help="worker processes"),
+) -> None:
+    """Serve the API on http://HOST:PORT (OpenAPI at /docs)."""
+    settings = get_settings()
+    uvicorn.run(
+        "casegraph.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )

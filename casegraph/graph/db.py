@@ -1,0 +1,186 @@
+"""The one module that owns the Neo4j driver.
+
+Everything in casegraph reaches Neo4j through a :class:`GraphDB`: it holds the driver,
+opens sessions on the configured database, runs managed transactions (which the driver
+retries on transient errors) and turns "Neo4j cannot be reached" into
+:class:`~casegraph.errors.DatabaseUnavailableError`.
+
+Cypher text always comes from casegraph's own code; values always go as parameters.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
+from neo4j.exceptions import (
+    DatabaseUnavailable,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from casegraph.errors import DatabaseUnavailableError
+from casegraph.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
+
+GRAPH_VERSION_READ = "OPTIONAL MATCH (m:CasegraphMeta {key: 'graph'}) RETURN m.version AS v"
+GRAPH_VERSION_BUMP = (
+    "MERGE (m:CasegraphMeta {key: 'graph'}) "
+    "SET m.version = coalesce(m.version, 0) + 1, m.changed_at = datetime() "
+    "RETURN m.version AS v"
+)
+
+
+class GraphDB:
+    """Owns one Neo4j driver. Create one per process; close it at exit.
+
+    >>> db = GraphDB.from_settings(Settings(neo4j_uri="bolt://127.0.0.1:1"))  # doctest: +SKIP
+    >>> db.read("RETURN 1 AS x")  # doctest: +SKIP
+    [{'x': 1}]
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        connection_timeout: float = 5.0,
+        max_transaction_retry_time: float = 15.0,
+    ) -> None:
+        auth = (user, password) if password else None
+        self.uri = uri
+        self.database = database
+        self._driver: Driver = GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=connection_timeout,
+            max_transaction_retry_time=max_transaction_retry_time,
+            connection_acquisition_timeout=connection_timeout * 2,
+            notifications_min_severity="OFF",
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> GraphDB:
+        s = settings or get_settings()
+        return cls(
+            s.neo4j_uri,
+            user=s.neo4j_user,
+            password=s.neo4j_password,
+            database=s.neo4j_database,
+        )
+
+    @property
+    def driver(self) -> Driver:
+        return self._driver
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> GraphDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sessions and transactions -------------------------------------------------
+
+    @contextmanager
+    def session(self, *, write: bool = False, **kwargs: Any) -> Iterator[Session]:
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        try:
+            with self._driver.session(
+                database=self.database, default_access_mode=mode, **kwargs
+            ) as session:
+                yield session
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailableError(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+
+    def execute_read(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` in a managed READ transaction (retried on transient errors)."""
+        with self.session() as s:
+            try:
+                return s.execute_read(work)
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(
+                    f"Neo4j at {self.uri} is unavailable: {exc}"
+                ) from exc
+
+    def execute_write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` in a managed WRITE transaction (retried on transient errors)."""
+        with self.session(write=True) as s:
+            try:
+                return s.execute_write(work)
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(
+                    f"Neo4j at {self.uri} is unavailable: {exc}"
+                ) from exc
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one read query; return its records as dicts."""
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(query, params or {})]
+
+        return self.execute_read(work)
+
+    def write(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one write query in its own transaction; return its records as dicts."""
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(query, params or {})]
+
+        return self.execute_write(work)
+
+    def run_autocommit(self, query: str, params: dict[str, Any] | None = None) -> None:
+        """Run one query in an auto-commit transaction (needed by ``CALL … IN TRANSACTIONS``)."""
+        with self.session(write=True) as s:
+            try:
+                s.run(query, params or {}).consume()
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(
+                    f"Neo4j at {self.uri} is unavailable: {exc}"
+                ) from exc
+
+    # -- health and versioning -----------------------------------------------------
+
+    def ping(self) -> dict[str, Any]:
+        """Check that Neo4j answers; return its version and edition."""
+        try:
+            self._driver.verify_connectivity()
+            rows = self.read(
+                "CALL dbms.components() YIELD name, versions, edition "
+                "RETURN name, versions[0] AS version, edition"
+            )
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailableError(f"Neo4j at {self.uri} is unavailable: {exc}") from exc
+        row = rows[0] if rows else {}
+        return {"version": row.get("version"), "edition": row.get("edition")}
+
+    def wait_until_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.ping()
+                return
+            except DatabaseUnavailableError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.25)
+
+    def graph_version(self) -> int:
+        """A counter bumped by every write that changes the graph (used by caches)."""
+        rows = self.read(GRAPH_VERSION_READ)
+        return int(rows[0]["v"] or 0) if rows else 0
+
+    def bump_graph_version(self) -> int:
+        rows = self.write(GRAPH_VERSION_BUMP)
+        return int(rows[0]["v"])

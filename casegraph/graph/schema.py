@@ -1,0 +1,41 @@
+"""Constraints and indexes, as data. :func:`init_schema` applies them idempotently.
+
+``casegraph db init`` runs it; the writer runs it before each load, so a fresh database
+is always ready.
+"""
+
+from __future__ import annotations
+
+from casegraph.graph.db import GraphDB
+
+FULLTEXT_INDEX = "entity_names"
+
+SCHEMA: tuple[str, ...] = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:CasegraphMeta) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.run_id IS UNIQUE",
+    "CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.name_key)",
+    "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+    # Full-text search over the name as written and over the transliterated keys of the
+    # name and every alias (so "Таев" and "Taev" reach the same person).
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+    "FOR (n:Entity) ON EACH [n.name, n.search_text]",
+)
+
+
+def init_schema(db: GraphDB, *, wait: bool = True) -> list[str]:
+    """Create every constraint and index that does not exist yet. Idempotent.
+
+    Returns the statements that were run.
+    """
+    for statement in SCHEMA:
+        db.write(statement)
+    if wait:
+        db.write("CALL db.awaitIndexes(300)")
+    return list(SCHEMA)
+
+
+def reset_database(db: GraphDB) -> None:
+    """Delete every node and relationship (the schema stays). For tests and ``db reset``."""
+    db.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")

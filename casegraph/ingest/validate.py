@@ -1,0 +1,328 @@
+"""Validation of raw records against the data model.
+
+Each ingester parses its format into raw dicts in the casegraph interchange shape
+(``{"kind": "entity", "id", "label", "name", ...}``) and passes them, with their line
+numbers, to a :class:`Validator`. The validator checks one record at a time and keeps only
+what whole-file checks need (every id with its kind, and the references still to be
+resolved), so memory does not grow with the size of a record.
+
+>>> v = Validator()
+>>> rec, errs = v.check(1, {"kind": "entity", "id": "p1", "label": "Person", "name": "A"})
+>>> rec.label, errs
+('Person', [])
+>>> _, errs = v.check(2, {"kind": "relationship", "type": "LEADS", "from": "p1", "to": "x"})
+>>> [e.reason for e in v.unresolved_errors({})]
+["no entity with id 'x' in the file or the graph"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from casegraph.errors import RecordError
+from casegraph.graph.model import KINDS, RELATIONSHIPS, SOURCE, PropType
+from casegraph.ingest.records import (
+    EntityRecord,
+    PropValue,
+    Record,
+    RelationshipRecord,
+    SourceRecord,
+)
+
+RECORD_KINDS = ("source", "entity", "relationship")
+RESERVED = frozenset(
+    {"id", "label", "name", "aliases", "sources", "name_key", "search_text", "kind", "key"}
+)
+_PROP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_ID = 256
+MAX_TEXT = 10_000
+
+
+def parse_date(value: Any) -> str | None:
+    """An ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), checked; ``None`` if invalid.
+
+    >>> parse_date("2016"), parse_date("2017-12-31"), parse_date("2017-02-30")
+    ('2016', '2017-12-31', None)
+    """
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if "T" in text:  # a timestamp: keep its date
+        text = text.split("T", 1)[0]
+    if not _DATE.match(text):
+        return None
+    parts = [int(p) for p in text.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+    return text
+
+
+def parse_amount(value: Any) -> float | None:
+    """A finite number from a number or a numeric string (``"1 000,50"`` is refused).
+
+    >>> parse_amount("1500.5"), parse_amount(12), parse_amount("ten")
+    (1500.5, 12.0, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        f = float(value)
+    elif isinstance(value, str):
+        try:
+            f = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _coerce(value: Any, ptype: PropType) -> tuple[PropValue | None, str | None]:
+    """Coerce ``value`` to ``ptype``: (value, None) or (None, reason)."""
+    if ptype == "date":
+        d = parse_date(value)
+        return (d, None) if d else (None, f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    if ptype == "float":
+        f = parse_amount(value)
+        return (f, None) if f is not None else (None, f"not a number: {value!r}")
+    if ptype == "int":
+        f = parse_amount(value)
+        if f is None or not f.is_integer():
+            return None, f"not a whole number: {value!r}"
+        return int(f), None
+    if ptype == "bool":
+        if isinstance(value, bool):
+            return value, None
+        if isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no"}:
+            return value.strip().lower() in {"true", "yes"}, None
+        return None, f"not true or false: {value!r}"
+    return _free_value(value)
+
+
+def _free_value(value: Any) -> tuple[PropValue | None, str | None]:
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return None, f"text longer than {MAX_TEXT} characters"
+        return value, None
+    if isinstance(value, bool | int):
+        return value, None
+    if isinstance(value, float):
+        return (value, None) if math.isfinite(value) else (None, "not a finite number")
+    if isinstance(value, list):
+        out: list[str | int | float | bool] = []
+        for item in value:
+            v, err = _free_value(item)
+            if err or isinstance(v, list) or v is None:
+                return None, "a list may hold only text, numbers and booleans"
+            out.append(v)
+        return out, None
+    return None, f"unsupported value of type {type(value).__name__}"
+
+
+class Validator:
+    """Checks raw records one at a time and remembers what cross-record checks need."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {}  # id -> kind label (Source for sources)
+        # (line, field, id, allowed kinds, relationship type) still to resolve
+        self._pending: list[tuple[int, str, str, frozenset[str], str]] = []
+        self._source_refs: list[tuple[int, str]] = []
+
+    # -- one record -----------------------------------------------------------------
+
+    def check(self, line: int, raw: Any) -> tuple[Record | None, list[RecordError]]:
+        """Validate one raw record; return the record (or ``None``) and its errors."""
+        if not isinstance(raw, dict):
+            return None, [RecordError(line, "", "a record must be a JSON object")]
+        kind = raw.get("kind")
+        if kind not in RECORD_KINDS:
+            return None, [
+                RecordError(
+                    line,
+                    "kind",
+                    f"unknown kind {kind!r}; expected one of {', '.join(RECORD_KINDS)}",
+                )
+            ]
+        if kind == "source":
+            return self._check_source(line, raw)
+        if kind == "entity":
+            return self._check_entity(line, raw)
+        return self._check_relationship(line, raw)
+
+    def _id(self, line: int, raw: dict[str, Any], fld: str, errors: list[RecordError]) -> str:
+        value = raw.get(fld)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(RecordError(line, fld, "required, a non-empty string"))
+            return ""
+        if len(value) > MAX_ID:
+            errors.append(RecordError(line, fld, f"longer than {MAX_ID} characters"))
+            return ""
+        return value.strip()
+
+    def _sources(
+        self, line: int, raw: dict[str, Any], errors: list[RecordError]
+    ) -> tuple[str, ...]:
+        value = raw.get("sources", [])
+        if value is None:
+            value = []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
+            errors.append(RecordError(line, "sources", "must be a list of source ids"))
+            return ()
+        for s in value:
+            self._source_refs.append((line, s))
+        return tuple(dict.fromkeys(value))
+
+    def _properties(
+        self,
+        line: int,
+        raw: dict[str, Any],
+        known: dict[str, PropType],
+        errors: list[RecordError],
+    ) -> dict[str, PropValue]:
+        props = raw.get("properties") or {}
+        if not isinstance(props, dict):
+            errors.append(RecordError(line, "properties", "must be an object"))
+            return {}
+        out: dict[str, PropValue] = {}
+        for key, value in props.items():
+            fld = f"properties.{key}"
+            if not isinstance(key, str) or not _PROP_NAME.match(key):
+                errors.append(RecordError(line, fld, "property names are letters, digits and _"))
+                continue
+            if key in RESERVED:
+                errors.append(RecordError(line, fld, f"{key!r} is reserved"))
+                continue
+            if value is None or value == "" or value == []:
+                continue
+            v, err = _coerce(value, known[key]) if key in known else _free_value(value)
+            if err:
+                errors.append(RecordError(line, fld, err))
+            elif v is not None:
+                out[key] = v
+        return out
+
+    def _remember(self, line: int, rid: str, kind: str, errors: list[RecordError]) -> None:
+        previous = self.kinds.get(rid)
+        if previous is not None and previous != kind:
+            errors.append(RecordError(line, "id", f"id {rid!r} was already given to a {previous}"))
+        elif rid:
+            self.kinds[rid] = kind
+
+    def _check_source(
+        self, line: int, raw: dict[str, Any]
+    ) -> tuple[Record | None, list[RecordError]]:
+        errors: list[RecordError] = []
+        rid = self._id(line, raw, "id", errors)
+        title = raw.get("title") or raw.get("name") or rid
+        if not isinstance(title, str):
+            errors.append(RecordError(line, "title", "must be a string"))
+        extra = {
+            k: v for k, v in raw.items() if k not in {"kind", "id", "title", "name", "properties"}
+        }
+        props = self._properties(
+            line,
+            {"properties": {**extra, **(raw.get("properties") or {})}},
+            KINDS[SOURCE].properties,
+            errors,
+        )
+        self._remember(line, rid, SOURCE, errors)
+        if errors:
+            return None, errors
+        return SourceRecord(rid, str(title), props, line), []
+
+    def _check_entity(
+        self, line: int, raw: dict[str, Any]
+    ) -> tuple[Record | None, list[RecordError]]:
+        errors: list[RecordError] = []
+        rid = self._id(line, raw, "id", errors)
+        label = raw.get("label")
+        if label not in KINDS or label == SOURCE:
+            known = ", ".join(k for k in KINDS if k != SOURCE)
+            errors.append(RecordError(line, "label", f"unknown label {label!r}; known: {known}"))
+            label = None
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            errors.append(RecordError(line, "name", "required, a non-empty string"))
+        elif len(name) > MAX_TEXT:
+            errors.append(RecordError(line, "name", f"longer than {MAX_TEXT} characters"))
+        aliases = raw.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            errors.append(RecordError(line, "aliases", "must be a list of strings"))
+            aliases = []
+        props = self._properties(line, raw, KINDS[label].properties if label else {}, errors)
+        sources = self._sources(line, raw, errors)
+        if label:
+            self._remember(line, rid, label, errors)
+        if errors or not label or not isinstance(name, str):
+            return None, errors
+        clean_aliases = tuple(dict.fromkeys(a.strip() for a in aliases if a.strip()))
+        return EntityRecord(rid, label, name.strip(), clean_aliases, props, sources, line), []
+
+    def _check_relationship(
+        self, line: int, raw: dict[str, Any]
+    ) -> tuple[Record | None, list[RecordError]]:
+        errors: list[RecordError] = []
+        rtype = raw.get("type")
+        rt = RELATIONSHIPS.get(rtype) if isinstance(rtype, str) else None
+        if rt is None:
+            errors.append(RecordError(line, "type", f"unknown relationship type {rtype!r}"))
+        from_id = self._id(line, raw, "from", errors)
+        to_id = self._id(line, raw, "to", errors)
+        props = self._properties(line, raw, rt.properties if rt else {}, errors)
+        sources = self._sources(line, raw, errors)
+        if errors or rt is None:
+            return None, errors
+        self._pending.append((line, "from", from_id, rt.sources, rt.name))
+        self._pending.append((line, "to", to_id, rt.targets, rt.name))
+        return RelationshipRecord(rt.name, from_id, to_id, props, sources, line), []
+
+    # -- whole-file checks ------------------------------------------------------------
+
+    def unresolved_ids(self) -> set[str]:
+        """Ids referenced by relationships or ``sources`` but not defined in the input."""
+        refs = {p[2] for p in self._pending} | {s for _, s in self._source_refs}
+        return {r for r in refs if r not in self.kinds}
+
+    def unresolved_errors(self, graph_kinds: dict[str, str]) -> list[RecordError]:
+        """Errors for references that neither the input nor the graph (``graph_kinds``:
+        id → kind label of entities already stored) can satisfy, and for endpoints of a
+        kind the relationship type does not allow."""
+        errors: list[RecordError] = []
+        for line, fld, rid, allowed, rtype in self._pending:
+            kind = self.kinds.get(rid) or graph_kinds.get(rid)
+            if kind is None:
+                errors.append(
+                    RecordError(line, fld, f"no entity with id {rid!r} in the file or the graph")
+                )
+            elif kind not in allowed:
+                errors.append(
+                    RecordError(
+                        line,
+                        fld,
+                        f"{rtype} cannot {'start at' if fld == 'from' else 'end at'} a {kind} "
+                        f"({rid!r}); allowed: {', '.join(sorted(allowed))}",
+                    )
+                )
+        for line, sid in self._source_refs:
+            kind = self.kinds.get(sid) or graph_kinds.get(sid)
+            if kind is None:
+                errors.append(
+                    RecordError(
+                        line, "sources", f"no source with id {sid!r} in the file or the graph"
+                    )
+                )
+            elif kind != SOURCE:
+                errors.append(RecordError(line, "sources", f"{sid!r} is a {kind}, not a source"))
+        return sorted(errors, key=lambda e: (e.line, e.field))
