@@ -1,0 +1,87 @@
+"""Projections and results, cached per graph version.
+
+Every write that changes the graph bumps a counter (:meth:`GraphDB.graph_version`; the
+:class:`~casegraph.graph.writer.GraphWriter` bumps it) and stamps the time. A cached value is
+keyed by the database it came from, the (version, time) it was computed on — a reset
+database counts from 1 again, the time tells the two apart — and what was asked; a new
+version makes every older entry unreachable, and they are dropped the next time the cache
+is touched. Asking costs one small read query (the version) and a dict lookup.
+
+Examples
+--------
+>>> cache = AnalyticsCache(max_entries=4)
+>>> cache.get_or_compute(db, ("pagerank",), lambda: expensive())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from casegraph.graph.db import GraphDB
+
+T = TypeVar("T")
+
+# The version and the time of the last bump: a reset database starts counting again from
+# 1, and the time tells "version 3 after a reset" from the old version 3.
+GRAPH_STAMP = (
+    "OPTIONAL MATCH (m:CasegraphMeta {key: 'graph'}) "
+    "RETURN m.version AS v, toString(m.changed_at) AS at"
+)
+
+
+def graph_stamp(db: GraphDB) -> tuple[int, str]:
+    """(graph version, time of its last bump): changes whenever the graph changes."""
+    rows = db.read(GRAPH_STAMP)
+    row = rows[0] if rows else {}
+    return int(row.get("v") or 0), str(row.get("at") or "")
+
+
+class AnalyticsCache:
+    """A small LRU map from (database, graph version, key) to a computed value.
+
+    Thread-safe for the API's worker threads; two threads asking for the same missing key
+    at once both compute it (the second result wins), which is harmless.
+    """
+
+    def __init__(self, max_entries: int = 64) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(self, db: GraphDB, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value of ``key`` on ``db``'s current graph, computing it if needed."""
+        version = graph_stamp(db)
+        where = (db.uri, db.database)
+        full = (where, version, key)
+        with self._lock:
+            if full in self._data:
+                self._data.move_to_end(full)
+                self.hits += 1
+                value: T = self._data[full]
+                return value
+            self.misses += 1
+            # Entries of the same database on another version can never be asked again.
+            for stale in [k for k in self._data if k[0] == where and k[1] != version]:
+                del self._data[stale]
+        value = compute()
+        with self._lock:
+            self._data[full] = value
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+CACHE = AnalyticsCache()
+"""The process-wide cache the API and the CLI share."""

@@ -1,0 +1,116 @@
+"""Helpers for the analytics tests: turn a NetworkX graph into casegraph JSON Lines, load it
+through the real ingest pipeline, and build the reference graph NetworkX should see."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from casegraph.graph.db import GraphDB
+from casegraph.ingest.pipeline import ingest_file
+
+SOURCE = "src-test"
+ACTOR_TYPES = ("ASSOCIATE_OF", "REPRESENTS", "PAID")
+
+
+def write_records(path: Path, records: Iterable[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for rec in records:
+            f.write(json.dumps(rec) + "\n")
+    return path
+
+
+def source_record() -> dict[str, Any]:
+    return {"kind": "source", "id": SOURCE, "title": "test network"}
+
+
+def entity(eid: str, label: str = "Person", name: str | None = None) -> dict[str, Any]:
+    return {
+        "kind": "entity",
+        "id": eid,
+        "label": label,
+        "name": name or eid,
+        "sources": [SOURCE],
+    }
+
+
+def rel(
+    rtype: str,
+    a: str,
+    b: str,
+    props: dict[str, Any] | None = None,
+    sources: list[str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": "relationship",
+        "type": rtype,
+        "from": a,
+        "to": b,
+        "properties": props or {},
+        "sources": sources or [SOURCE],
+    }
+
+
+def network_records(G: nx.Graph, *, seed: int = 0, noise: bool = True) -> list[dict[str, Any]]:
+    """Records for ``G``: nodes become people and organizations (ids ``n<node>``), edges
+    become actor-to-actor relationships of random types (two types on some edges, which
+    the projection must collapse). With ``noise``, places, a case, ``LOCATED_IN``,
+    ``SUSPECT_IN`` and ``MENTIONED_IN`` links are added: the default projection must
+    leave them all out."""
+    rng = random.Random(seed)
+    recs: list[dict[str, Any]] = [source_record()]
+    for n in G:
+        recs.append(entity(f"n{n}", rng.choice(("Person", "Person", "Organization"))))
+    for a, b in G.edges():
+        rtype = rng.choice(ACTOR_TYPES)
+        props = {"amount": float(rng.randint(1, 9))} if rtype == "PAID" else {}
+        recs.append(rel(rtype, f"n{a}", f"n{b}", props))
+        if rng.random() < 0.2:  # a second, parallel fact about the same pair
+            recs.append(rel("ASSOCIATE_OF", f"n{b}", f"n{a}"))
+    if noise:
+        recs += [entity("loc-x", "Location"), entity("loc-y", "Location"), entity("case-z", "Case")]
+        for i, n in enumerate(G):
+            if i % 3 == 0:
+                recs.append(rel("MENTIONED_IN", f"n{n}", SOURCE))
+            if i % 4 == 0:
+                recs.append(rel("LOCATED_IN", f"n{n}", "loc-x" if i % 8 else "loc-y"))
+            if i % 5 == 0:
+                recs.append(rel("SUSPECT_IN", f"n{n}", "case-z"))
+    return recs
+
+
+def reference_graph(records: list[dict[str, Any]], *, directed: bool = False) -> nx.Graph:
+    """What the default projection should be, built from the records alone."""
+    actors = {
+        r["id"]
+        for r in records
+        if r["kind"] == "entity" and r["label"] in ("Person", "Organization")
+    }
+    H: nx.Graph = nx.DiGraph() if directed else nx.Graph()
+    H.add_nodes_from(sorted(actors))
+    for r in records:
+        if r["kind"] != "relationship" or r["type"] in ("MENTIONED_IN", "POSSIBLY_SAME_AS"):
+            continue
+        if r["from"] in actors and r["to"] in actors:
+            H.add_edge(r["from"], r["to"])
+    return H
+
+
+def load(db: GraphDB, tmp_path: Path, records: list[dict[str, Any]], name: str = "g") -> None:
+    ingest_file(db, write_records(tmp_path / f"{name}.jsonl", records))
+
+
+def small_graphs() -> dict[str, nx.Graph]:
+    """Several small graphs of different shapes."""
+    two = nx.disjoint_union(nx.barabasi_albert_graph(25, 2, seed=3), nx.cycle_graph(6))
+    two.add_nodes_from([100, 101])  # isolates
+    return {
+        "karate": nx.karate_club_graph(),
+        "power_law": nx.barabasi_albert_graph(60, 2, seed=7),
+        "disconnected": two,
+    }
