@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from casegraph.commands import data, neo4j, serve
+from casegraph.commands.query import query_app
 
 app = typer.Typer(
     name="casegraph",
@@ -17,6 +18,7 @@ app.add_typer(data.db_app, name="db")
 app.command("seed")(data.seed)
 app.command("ingest")(data.ingest)
 app.command("serve")(serve.serve)
+app.add_typer(query_app, name="query")
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from casegraph import __version__
 from casegraph.api.errors import install_error_handlers
 from casegraph.api.routers import entities, health
+from casegraph.api.routers import cypher as cypher_router
+from casegraph.api.routers import queries as queries_router
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings, get_settings
 
@@ -46,4 +48,6 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
     install_error_handlers(app)
     for router in (health.router, entities.router):
         app.include_router(router)
+    app.include_router(queries_router.router)
+    app.include_router(cypher_router.router)
     return app

@@ -1,0 +1,33 @@
+"""Ad-hoc read Cypher for analysts: ``POST /cypher`` with ``{"query", "params"}``.
+
+Same rules as saved queries: the plan must only read (else 403 and nothing runs), the
+query runs in a READ transaction with the configured timeout (408 when it is cut off)
+and row limit (``truncated``). Cypher that does not compile gives 422.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from casegraph.api.deps import get_db
+from casegraph.graph.db import GraphDB
+from casegraph.queries.service import MAX_ADHOC_CHARS, run_adhoc
+from casegraph.settings import Settings
+
+router = APIRouter(tags=["queries"])
+
+
+class CypherRequest(BaseModel):
+    query: str = Field(..., min_length=1, max_length=MAX_ADHOC_CHARS, description="read Cypher")
+    params: dict[str, Any] = Field(default_factory=dict, description="query parameters")
+
+
+@router.post("/cypher", summary="Run ad-hoc read-only Cypher (timeout, row limit)")
+def run_cypher(
+    body: CypherRequest, request: Request, db: GraphDB = Depends(get_db)
+) -> dict[str, Any]:
+    settings: Settings = request.app.state.settings
+    return run_adhoc(db, body.query, body.params, settings).as_dict()

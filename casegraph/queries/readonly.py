@@ -1,0 +1,251 @@
+"""Run analysts' Cypher read-only and bounded.
+
+Every query (saved or ad hoc) goes through :func:`run_read`:
+
+1. ``EXPLAIN`` first, in the same READ transaction: the plan must be a read plan
+   (``query_type == 'r'``) and use none of the operators that READ mode alone does not
+   stop (``LOAD CSV``, ``SHOW``/``TERMINATE`` commands, ``CALL { } IN TRANSACTIONS``,
+   administration commands) and call only ``db.*`` procedures. Otherwise
+   :class:`~casegraph.queries.errors.QueryRefusedError`, and nothing runs.
+2. The query runs in a READ-access managed transaction (Neo4j itself refuses writes)
+   with a timeout (``neo4j.unit_of_work(timeout=...)``).
+3. At most ``row_limit`` rows are fetched; ``truncated`` says whether there were more.
+
+Results hold JSON values: nodes as :func:`~casegraph.graph.repository.node_dict`,
+relationships as :func:`~casegraph.graph.repository.edge_dict`, paths as
+``{"nodes": [...], "edges": [...]}``. When the rows hold any of these, the result also
+carries ``graph`` in DESIGN.md's shape, with the end nodes of every relationship.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from neo4j import ManagedTransaction
+from neo4j.exceptions import ClientError, Neo4jError
+from neo4j.graph import Node, Path, Relationship
+
+from casegraph.graph.db import GraphDB
+from casegraph.graph.repository import INTERNAL_PROPS, edge_dict, node_dict
+from casegraph.queries.errors import CypherError, QueryRefusedError, QueryTimeoutError
+
+READ_QUERY_TYPE = "r"
+# Operators of read plans that READ access mode does not stop, refused by name.
+REFUSED_OPERATORS = frozenset(
+    {"LoadCSV", "TransactionApply", "TransactionForeach", "AdministrationCommand"}
+)
+REFUSED_OPERATOR_PREFIXES = ("Show", "Terminate", "Create", "Drop", "Alter")
+ALLOWED_PROCEDURE_PREFIX = "db."
+NODES_BY_ELEMENT_ID = "MATCH (n) WHERE elementId(n) IN $ids RETURN n"
+_TIMEOUT_CODES = ("TransactionTimedOut", "TransactionTerminated")
+_PROCEDURE_NAME = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*\(")
+
+
+@dataclass
+class QueryResult:
+    """What a query answered: column names, JSON rows, whether rows were cut off, and
+    the graph its nodes, relationships and paths make (``None`` when it has none)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+    graph: dict[str, list[dict[str, Any]]] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "columns": self.columns,
+            "rows": self.rows,
+            "truncated": self.truncated,
+            "row_count": len(self.rows),
+        }
+        if self.graph is not None:
+            out["graph"] = self.graph
+        out.update(self.meta)
+        return out
+
+
+def clean_cypher(text: str) -> str:
+    """The query text without surrounding blanks and trailing semicolons.
+
+    >>> clean_cypher("  MATCH (n) RETURN n ;\\n")
+    'MATCH (n) RETURN n'
+    """
+    return text.strip().rstrip(";").rstrip()
+
+
+def plan_operators(plan: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(operator, details) of every operator in an ``EXPLAIN`` plan, depth first."""
+    out: list[tuple[str, str]] = []
+    stack = [plan] if plan else []
+    while stack:
+        node = stack.pop()
+        op = str(node.get("operatorType", "")).split("@", 1)[0]
+        details = str((node.get("args") or {}).get("Details") or "")
+        out.append((op, details))
+        stack.extend(reversed(node.get("children") or []))
+    return out
+
+
+def refusal_reason(query_type: str | None, plan: dict[str, Any] | None) -> str | None:
+    """Why a plan may not run read-only, or ``None`` if it may.
+
+    >>> refusal_reason("w", None)
+    "the plan writes (query type 'w')"
+    >>> refusal_reason("r", {"operatorType": "LoadCSV@neo4j", "children": []})
+    'the plan uses LOAD CSV, which is not allowed here'
+    """
+    if query_type != READ_QUERY_TYPE:
+        what = {"rw": "writes", "w": "writes", "s": "changes the schema or the server"}
+        return (
+            f"the plan {what.get(str(query_type), 'is not read-only')} (query type {query_type!r})"
+        )
+    for op, details in plan_operators(plan):
+        if op == "LoadCSV":
+            return "the plan uses LOAD CSV, which is not allowed here"
+        if op in REFUSED_OPERATORS or op.startswith(REFUSED_OPERATOR_PREFIXES):
+            return f"the plan uses {op}, which is not allowed here"
+        if op == "ProcedureCall":
+            m = _PROCEDURE_NAME.match(details)
+            name = m.group(1) if m else details
+            if not name.startswith(ALLOWED_PROCEDURE_PREFIX):
+                return f"the plan calls procedure {name}; only db.* read procedures are allowed"
+    return None
+
+
+def _explain(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> None:
+    summary = tx.run("EXPLAIN " + text, params).consume()
+    reason = refusal_reason(summary.query_type, summary.plan)
+    if reason:
+        raise QueryRefusedError(f"query refused: {reason}; nothing was run")
+
+
+def check_read_only(db: GraphDB, text: str, params: dict[str, Any] | None = None) -> None:
+    """``EXPLAIN`` ``text`` and raise :class:`QueryRefusedError` unless its plan only
+    reads (or :class:`CypherError` if it does not compile)."""
+    text = clean_cypher(text)
+
+    @neo4j.unit_of_work(timeout=30.0)
+    def work(tx: ManagedTransaction) -> None:
+        _explain(tx, text, params or {})
+
+    _guarded(db, work, 30.0)
+
+
+def run_read(
+    db: GraphDB,
+    text: str,
+    params: dict[str, Any] | None = None,
+    *,
+    timeout: float = 10.0,
+    row_limit: int = 10_000,
+) -> QueryResult:
+    """Run ``text`` read-only: plan check, READ transaction, ``timeout`` seconds, at most
+    ``row_limit`` rows (``truncated`` tells whether more were there)."""
+    text = clean_cypher(text)
+    if not text:
+        raise CypherError("the query is empty")
+    params = params or {}
+
+    @neo4j.unit_of_work(timeout=timeout)
+    def work(tx: ManagedTransaction) -> QueryResult:
+        _explain(tx, text, params)
+        result = tx.run(text, params)
+        columns = list(result.keys())
+        records = result.fetch(row_limit + 1)
+        truncated = len(records) > row_limit
+        records = records[:row_limit]
+        return _to_result(tx, columns, records, truncated)
+
+    return _guarded(db, work, timeout)
+
+
+def _guarded(db: GraphDB, work: Any, timeout: float) -> Any:
+    try:
+        return db.execute_read(work)
+    except ClientError as exc:
+        code = exc.code or ""
+        message = exc.message or str(exc)
+        if any(c in code for c in _TIMEOUT_CODES):
+            raise QueryTimeoutError(
+                f"the query ran longer than its timeout of {timeout:g} s and was stopped",
+                details={"timeout_seconds": timeout},
+            ) from exc
+        if code.endswith("AccessMode") or "Forbidden" in code:
+            raise QueryRefusedError(f"query refused by Neo4j: {message}") from exc
+        raise CypherError(f"Neo4j rejected the query: {message}", details={"code": code}) from exc
+    except Neo4jError as exc:
+        raise CypherError(
+            f"Neo4j could not run the query: {exc.message or exc}", details={"code": exc.code}
+        ) from exc
+
+
+class _GraphCollector:
+    """Turns record values into JSON, remembering the nodes and relationships seen."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.rels: dict[str, Relationship] = {}
+        self.ids: dict[str, str] = {}  # element id -> casegraph id
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, Node):
+            d = node_dict(v)
+            self.ids[v.element_id] = d["id"]
+            self.nodes.setdefault(v.element_id, d)
+            return d
+        if isinstance(v, Relationship):
+            self.rels.setdefault(v.element_id, v)
+            return {"_rel": v.element_id}
+        if isinstance(v, Path):
+            return {
+                "nodes": [self.value(n) for n in v.nodes],
+                "edges": [self.value(r) for r in v.relationships],
+            }
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items() if k not in INTERNAL_PROPS}
+        if hasattr(v, "iso_format"):
+            return v.iso_format()
+        if isinstance(v, str | int | float | bool) or v is None:
+            return v
+        return str(v)
+
+    def resolve(self, v: Any, edges: dict[str, dict[str, Any]]) -> Any:
+        """Replace relationship placeholders by their edge dicts."""
+        if isinstance(v, dict):
+            if set(v) == {"_rel"}:
+                return edges[v["_rel"]]
+            return {k: self.resolve(x, edges) for k, x in v.items()}
+        if isinstance(v, list):
+            return [self.resolve(x, edges) for x in v]
+        return v
+
+
+def _to_result(
+    tx: ManagedTransaction, columns: list[str], records: list[neo4j.Record], truncated: bool
+) -> QueryResult:
+    c = _GraphCollector()
+    raw_rows = [{k: c.value(rec[k]) for k in columns} for rec in records]
+    if not c.nodes and not c.rels:
+        return QueryResult(columns, raw_rows, truncated)
+    ends = {e for r in c.rels.values() for e in _ends(r)} - set(c.nodes)
+    if ends:
+        for row in tx.run(NODES_BY_ELEMENT_ID, ids=sorted(ends)):
+            c.value(row["n"])
+    edges = {eid: edge_dict(r, *(c.ids.get(e) for e in _ends(r))) for eid, r in c.rels.items()}
+    rows = [{k: c.resolve(v, edges) for k, v in row.items()} for row in raw_rows]
+    graph = {"nodes": list(c.nodes.values()), "edges": list(edges.values())}
+    return QueryResult(columns, rows, truncated, graph)
+
+
+def _ends(rel: Relationship) -> tuple[str, str]:
+    start, end = rel.start_node, rel.end_node
+    return (
+        start.element_id if start is not None else "",
+        end.element_id if end is not None else "",
+    )
