@@ -17,6 +17,7 @@ app.add_typer(neo4j.neo4j_app, name="neo4j")
 app.add_typer(data.db_app, name="db")
 app.command("seed")(data.seed)
 app.command("ingest")(data.ingest)
+app.command("dedupe")(data.dedupe)
 app.command("serve")(serve.serve)
 app.add_typer(query_app, name="query")
 

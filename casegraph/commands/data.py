@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from casegraph.commands.common import console, handle_errors, open_db, print_json
+from casegraph.commands.common import console, handle_errors, open_db, out, print_json
+from casegraph.errors import InvalidRequestError
 from casegraph.graph.schema import init_schema, reset_database
+from casegraph.ingest.dedupe import DEFAULT_THRESHOLD, Pair, flag_duplicates, flagged
+from casegraph.ingest.detect import FORMATS
 from casegraph.ingest.pipeline import IngestReport, ingest_file
+from casegraph.ingest.runs import os_user
 from casegraph.ingest.seed import seed_path
 
 db_app = typer.Typer(help="The database schema and contents.", no_args_is_help=True)
@@ -64,7 +68,13 @@ def db_stats(as_json: bool = typer.Option(False, "--json")) -> None:
         console.print(table)
 
 
-def run_ingest(path: Path) -> IngestReport:
+def run_ingest(
+    path: Path,
+    *,
+    fmt: str | None = None,
+    skip_invalid: bool = False,
+    rejects: Path | None = None,
+) -> IngestReport:
     with (
         open_db() as db,
         Progress(
@@ -77,24 +87,49 @@ def run_ingest(path: Path) -> IngestReport:
             transient=False,
         ) as progress,
     ):
-        task = progress.add_task(f"loading {path.name}", total=None, rate="")
+        tasks: dict[str, TaskID] = {}
 
-        def advance(n: int) -> None:
+        def advance(phase: str, n: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(f"{phase} {path.name}", total=None, rate="")
+            task = tasks[phase]
             progress.advance(task, n)
             t = progress.tasks[task]
             if t.elapsed:
                 progress.update(task, rate=f"{t.completed / t.elapsed:,.0f} records/s")
 
-        return ingest_file(db, path, progress=advance)
+        return ingest_file(
+            db,
+            path,
+            fmt=fmt,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            user=os_user(),
+            progress=advance,
+        )
 
 
 def print_report(report: IngestReport) -> None:
-    table = Table(title=f"loaded {report.path}")
+    table = Table(title=f"loaded {report.path} ({report.format}) in {report.seconds:.1f} s")
     for col in ("kind / type", "created", "updated", "unchanged"):
         table.add_column(col, justify="left" if col.startswith("kind") else "right")
     for key, c in report.counts.as_dict().items():
         table.add_row(key, str(c["created"]), str(c["updated"]), str(c["unchanged"]))
+    rejected = len({(e.line, e.field.partition(":")[0]) for e in report.rejected})
+    table.add_row(
+        "total",
+        str(report.counts.total_created),
+        str(report.counts.total_updated),
+        str(sum(report.counts.unchanged.values())),
+        style="bold",
+    )
     console.print(table)
+    if report.rejected:
+        console.print(
+            f"[yellow]rejected:[/] {rejected} record(s), {len(report.rejected)} error(s)"
+            + (f"; written to {report.rejects_path}" if report.rejects_path else "")
+        )
+    console.print(f"run {report.run_id}")
 
 
 @handle_errors
@@ -106,9 +141,65 @@ def seed(as_json: bool = typer.Option(False, "--json", help="print the report as
 
 @handle_errors
 def ingest(
-    path: Path = typer.Argument(..., exists=True, help="a casegraph JSON Lines file"),
+    path: Path = typer.Argument(
+        ..., exists=True, help="a JSON Lines file, or a CSV file or folder of CSV files"
+    ),
+    fmt: str = typer.Option(
+        "auto", "--format", "-f", help="casegraph, csv or ftm (default: guessed from content)"
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="load the valid records, reject the others"
+    ),
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="with --skip-invalid: write rejected records here (JSON Lines)"
+    ),
+    dedupe: bool = typer.Option(
+        False, "--dedupe", help="flag possible duplicates among the loaded entities afterwards"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
     """Validate a file whole, then load it; a bad file is refused and nothing is written."""
-    report = run_ingest(path)
-    print_json(report.as_dict()) if as_json else print_report(report)
+    if fmt not in ("auto", *FORMATS):
+        raise InvalidRequestError(f"--format: unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    if rejects is not None and not skip_invalid:
+        raise InvalidRequestError("--rejects needs --skip-invalid")
+    report = run_ingest(path, fmt=fmt, skip_invalid=skip_invalid, rejects=rejects)
+    pairs: list[Pair] = []
+    if dedupe:
+        with open_db() as db:
+            pairs, _ = flag_duplicates(db)
+    if as_json:
+        data = report.as_dict()
+        if dedupe:
+            data["possible_duplicates"] = [p.__dict__ for p in pairs]
+        print_json(data)
+    else:
+        print_report(report)
+        if dedupe:
+            console.print(f"{len(pairs)} pair(s) of possible duplicates flagged")
+
+
+@handle_errors
+def dedupe(
+    threshold: float = typer.Option(
+        DEFAULT_THRESHOLD, "--threshold", min=50, max=100, help="rapidfuzz token_sort_ratio"
+    ),
+    limit: int = typer.Option(200, "--limit", min=1, help="how many pairs to list"),
+    as_json: bool = typer.Option(False, "--json", help="print the pairs as JSON"),
+) -> None:
+    """Flag entities that may be one (same or nearly the same transliterated name) with
+    POSSIBLY_SAME_AS, and list the flagged pairs. Nothing is merged."""
+    with open_db() as db:
+        pairs, counts = flag_duplicates(db, threshold)
+        rows = flagged(db, limit)
+    if as_json:
+        print_json({"flagged_now": len(pairs), "created": counts.total_created, "pairs": rows})
+        return
+    table = Table(title=f"possible duplicates ({len(pairs)} pair(s), threshold {threshold:g})")
+    for col in ("kind", "a", "name a", "b", "name b", "score", "method"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["kind"], r["a"], r["a_name"], r["b"], r["b_name"], f"{r['score']:g}", r["method"]
+        )
+    out.print(table)

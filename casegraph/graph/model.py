@@ -251,6 +251,13 @@ RELATIONSHIPS: dict[str, RelType] = {
         ),
         RelType("MENTIONED_IN", "An entity named in a document.", _ANY, frozenset({SOURCE})),
         RelType(
+            "LINKED_TO",
+            "An unspecified link between two entities (FollowTheMoney UnknownLink).",
+            _ANY,
+            _ANY,
+            {"role": "string", "start_date": "date", "end_date": "date"},
+        ),
+        RelType(
             "POSSIBLY_SAME_AS",
             "Two records that may be one entity.",
             _ANY,

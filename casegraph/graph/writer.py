@@ -13,6 +13,8 @@ accepted them; every value travels as a parameter.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,15 +28,20 @@ from casegraph.graph.names import name_key, search_keys
 from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, SourceRecord
 
 # -- Cypher, kept as data -------------------------------------------------------------
+#
+# Two paths per batch. MERGE is the general one: it unions ``sources``/``aliases`` and
+# reports created (the node or relationship had no ``sources`` before, which every written
+# one has) and updated (its properties differ after the SET). CREATE is the fast path for
+# records the caller knows are new: an entity whose id is neither in the graph nor repeated
+# in the input, a relationship with a new entity at one end that the input holds once.
 
 _UNION = "[x IN coalesce({old}, []) WHERE NOT x IN {new}] + {new}"
 
 MERGE_NODES = (
     """
 UNWIND $rows AS row
-OPTIONAL MATCH (old:Entity {{id: row.id}})
-WITH row, CASE WHEN old IS NULL THEN null ELSE properties(old) END AS before
 MERGE (n:Entity {{id: row.id}})
+WITH n, row, n.sources IS NULL AS created, properties(n) AS before
 SET n:{label},
     n.name = row.name,
     n.name_key = row.name_key,
@@ -45,35 +52,54 @@ SET n:{label},
     n.sources = """
     + _UNION.format(old="n.sources", new="row.sources")
     + """
-WITH n, row, before,
+WITH n, row, before, created,
      [k IN """
     + _UNION.format(old="n.search_keys", new="row.keys")
     + """ WHERE k <> ''] AS keys
 SET n.search_keys = keys,
     n.search_text = reduce(t = '', k IN keys | t + ' ' + k)
-RETURN sum(CASE WHEN before IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN before IS NOT NULL AND before <> properties(n) THEN 1 ELSE 0 END)
-         AS updated
+RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN NOT created AND before <> properties(n) THEN 1 ELSE 0 END) AS updated
 """
 )
+
+CREATE_NODES = """
+UNWIND $rows AS row
+CREATE (n:Entity:{label} {{id: row.id}})
+SET n += row.props,
+    n.name = row.name,
+    n.name_key = row.name_key,
+    n.aliases = row.aliases,
+    n.sources = row.sources,
+    n.search_keys = row.keys,
+    n.search_text = reduce(t = '', k IN row.keys | t + ' ' + k)
+RETURN count(n) AS created, 0 AS updated
+"""
 
 MERGE_RELATIONSHIPS = (
     """
 UNWIND $rows AS row
-MATCH (a:Entity {{id: row.from}})
-MATCH (b:Entity {{id: row.to}})
-OPTIONAL MATCH (a)-[old:{rtype} {{key: row.key}}]->(b)
-WITH a, b, row, CASE WHEN old IS NULL THEN null ELSE properties(old) END AS before
-MERGE (a)-[r:{rtype} {{key: row.key}}]->(b)
-SET r += row.props,
+MATCH (a:Entity {{id: row.f}})
+MATCH (b:Entity {{id: row.t}})
+MERGE (a)-[r:{rtype} {{key: row.k}}]->(b)
+WITH r, row, r.sources IS NULL AS created, properties(r) AS before
+SET r += row.p,
     r.sources = """
-    + _UNION.format(old="r.sources", new="row.sources")
+    + _UNION.format(old="r.sources", new="row.s")
     + """
-RETURN sum(CASE WHEN before IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN before IS NOT NULL AND before <> properties(r) THEN 1 ELSE 0 END)
-         AS updated
+RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN NOT created AND before <> properties(r) THEN 1 ELSE 0 END) AS updated
 """
 )
+
+CREATE_RELATIONSHIPS = """
+UNWIND $rows AS row
+MATCH (a:Entity {{id: row.f}})
+MATCH (b:Entity {{id: row.t}})
+CREATE (a)-[r:{rtype} {{key: row.k, sources: row.s}}]->(b)
+SET r += row.p
+RETURN count(r) AS created, 0 AS updated
+"""
 
 KINDS_OF_IDS = """
 UNWIND $ids AS id
@@ -142,51 +168,64 @@ def entity_row(rec: EntityRecord) -> dict[str, Any]:
 def relationship_row(rec: RelationshipRecord) -> dict[str, Any]:
     identity = RELATIONSHIPS[rec.type].identity
     return {
-        "from": rec.from_id,
-        "to": rec.to_id,
-        "key": rec.identity_key(identity),
-        "props": rec.properties,
-        "sources": list(rec.sources),
+        "f": rec.from_id,
+        "t": rec.to_id,
+        "k": rec.identity_key(identity) if identity else "",
+        "p": rec.properties,
+        "s": list(rec.sources),
     }
 
 
 ProgressFn = Callable[[int], None]
 
+# A batch for the sending thread: (count key, Cypher text, rows).
+_Job = tuple[str, str, list[dict[str, Any]]]
+
 
 class GraphWriter:
     """Writes records in batches: one transaction per batch of ``batch_size`` rows.
 
-    Records may arrive in any order as long as every relationship comes after the
-    entities at its ends (or they already exist). Call :meth:`flush` at the end.
+    Rows are built on the calling thread and sent by one background thread, so that
+    Python's parsing and Neo4j's writing overlap; batches are sent in the order they were
+    filled. Records may arrive in any order as long as every relationship comes after the
+    entities at its ends (or they already exist). Call :meth:`flush` at the end: it waits
+    for every batch and raises the first error a batch met.
+
+    ``add(record, new=True)`` takes the CREATE path (see the module docstring); the caller
+    vouches that the record is new.
     """
 
     def __init__(
-        self, db: GraphDB, *, batch_size: int = 5000, progress: ProgressFn | None = None
+        self, db: GraphDB, *, batch_size: int = 10_000, progress: ProgressFn | None = None
     ) -> None:
         self.db = db
         self.batch_size = batch_size
         self.progress = progress
         self.counts = WriteCounts()
-        self._nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._rels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # (label or type, new?) -> rows waiting
+        self._nodes: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
+        self._rels: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         self._pending_nodes = 0
         self.changed = False
+        self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=3)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
-    def add(self, record: Record) -> None:
+    def add(self, record: Record, *, new: bool = False) -> None:
         if isinstance(record, SourceRecord):
-            self._add_node(SOURCE, source_row(record))
+            self._add_node(SOURCE, source_row(record), new)
         elif isinstance(record, EntityRecord):
-            self._add_node(check_kind(record.label), entity_row(record))
+            self._add_node(check_kind(record.label), entity_row(record), new)
         else:
-            # Relationships may point at nodes still buffered: write those first.
+            # Relationships may point at nodes still buffered: send those first.
             if self._pending_nodes:
                 self._flush_nodes()
             rtype = check_rel_type(record.type)
-            batch = self._rels[rtype]
+            batch = self._rels[(rtype, new)]
             batch.append(relationship_row(record))
             if len(batch) >= self.batch_size:
-                self._write_rels(rtype, batch)
-                self._rels[rtype] = []
+                self._send_rels(rtype, new, batch)
+                self._rels[(rtype, new)] = []
 
     def add_all(self, records: Iterable[Record]) -> WriteCounts:
         for rec in records:
@@ -194,31 +233,84 @@ class GraphWriter:
         self.flush()
         return self.counts
 
-    def _add_node(self, label: str, row: dict[str, Any]) -> None:
-        batch = self._nodes[label]
+    def _add_node(self, label: str, row: dict[str, Any], new: bool) -> None:
+        batch = self._nodes[(label, new)]
         batch.append(row)
         self._pending_nodes += 1
         if len(batch) >= self.batch_size:
-            self._write_nodes(label, batch)
+            self._send_nodes(label, new, batch)
             self._pending_nodes -= len(batch)
-            self._nodes[label] = []
+            self._nodes[(label, new)] = []
 
     def _flush_nodes(self) -> None:
-        for label, batch in list(self._nodes.items()):
+        for (label, new), batch in list(self._nodes.items()):
             if batch:
-                self._write_nodes(label, batch)
-            self._nodes[label] = []
+                self._send_nodes(label, new, batch)
+            self._nodes[(label, new)] = []
         self._pending_nodes = 0
 
     def flush(self) -> None:
-        self._flush_nodes()
-        for rtype, batch in list(self._rels.items()):
-            if batch:
-                self._write_rels(rtype, batch)
-            self._rels[rtype] = []
+        """Send every buffered row, wait for all batches, bump the graph version."""
+        try:
+            self._flush_nodes()
+            for (rtype, new), batch in list(self._rels.items()):
+                if batch:
+                    self._send_rels(rtype, new, batch)
+                self._rels[(rtype, new)] = []
+        finally:
+            self._stop_thread()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
         if self.changed:
             self.db.bump_graph_version()
             self.changed = False
+
+    def close(self) -> None:
+        """Stop the sending thread without sending what is still buffered."""
+        self._stop_thread()
+        self._error = None
+
+    # -- sending ----------------------------------------------------------------------
+
+    def _send_nodes(self, label: str, new: bool, rows: list[dict[str, Any]]) -> None:
+        cypher = CREATE_NODES if new else MERGE_NODES
+        self._submit((label, cypher.format(label=check_kind(label)), rows))
+
+    def _send_rels(self, rtype: str, new: bool, rows: list[dict[str, Any]]) -> None:
+        cypher = CREATE_RELATIONSHIPS if new else MERGE_RELATIONSHIPS
+        self._submit((rtype, cypher.format(rtype=check_rel_type(rtype)), rows))
+
+    def _submit(self, job: _Job) -> None:
+        if self._error is not None:
+            self._stop_thread()
+            error, self._error = self._error, None
+            raise error
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._worker, name="graph-writer", daemon=True)
+            self._thread.start()
+        self._queue.put(job)
+
+    def _stop_thread(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _worker(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if self._error is not None:
+                continue  # drain after a failure
+            key, cypher, rows = job
+            try:
+                created, updated = self._run(cypher, rows)
+            except BaseException as exc:  # handed to the caller's thread
+                self._error = exc
+                continue
+            self._account(key, len(rows), created, updated)
 
     def _run(self, cypher: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
         def work(tx: ManagedTransaction) -> tuple[int, int]:
@@ -226,14 +318,6 @@ class GraphWriter:
             return (int(rec["created"]), int(rec["updated"])) if rec else (0, 0)
 
         return self.db.execute_write(work)
-
-    def _write_nodes(self, label: str, rows: list[dict[str, Any]]) -> None:
-        created, updated = self._run(MERGE_NODES.format(label=check_kind(label)), rows)
-        self._account(label, len(rows), created, updated)
-
-    def _write_rels(self, rtype: str, rows: list[dict[str, Any]]) -> None:
-        created, updated = self._run(MERGE_RELATIONSHIPS.format(rtype=check_rel_type(rtype)), rows)
-        self._account(rtype, len(rows), created, updated)
 
     def _account(self, key: str, total: int, created: int, updated: int) -> None:
         self.counts.add(key, total, created, updated)

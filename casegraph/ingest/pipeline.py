@@ -1,26 +1,48 @@
-"""Ingest as get → validate → load.
+"""Ingest as get → validate → load, in two streaming passes over the input.
 
-:func:`ingest_file` validates a whole file first (pass one keeps only ids and kinds), and
-writes nothing unless every record is valid; then it reads the file again and hands the
-records to the :class:`~casegraph.graph.writer.GraphWriter` in batches (pass two).
+Pass one (:func:`validate_input`) validates every record and keeps only what whole-input
+checks need: each id with its kind, references not yet resolvable, a hash per relationship
+(to find repeats) and which ids already exist in the graph (looked up in chunks of 10,000,
+which also refuses an id the graph holds under another kind). If anything is wrong, nothing
+is written: :class:`~casegraph.errors.ValidationFailed` lists every error. With
+``skip_invalid`` the valid records are loaded and the rejected ones written, with their
+reasons, to a rejects file (JSON Lines).
+
+Pass two (:func:`write_input`) reads the input again and hands the records to the
+:class:`~casegraph.graph.writer.GraphWriter`, on its CREATE path when pass one proved a
+record new (an entity absent from the graph and given once; a relationship with a new end
+given once), on its MERGE path otherwise. When a relationship came before an entity it
+names, pass two reads the input twice (entities, then relationships).
+
+Every load is recorded as an ``IngestRun`` (see :mod:`casegraph.ingest.runs`).
 """
 
 from __future__ import annotations
 
+import json
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from casegraph.errors import RecordError, ValidationFailed
 from casegraph.graph.db import GraphDB
+from casegraph.graph.model import RELATIONSHIPS
 from casegraph.graph.schema import init_schema
 from casegraph.graph.writer import GraphWriter, WriteCounts, kinds_of_ids
+from casegraph.ingest.detect import Reader, reader_for
 from casegraph.ingest.jsonl import Parsed, read_jsonl
-from casegraph.ingest.records import Record
+from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, SourceRecord
+from casegraph.ingest.runs import IngestRun, now, os_user, record_run, sha256_of
 from casegraph.ingest.validate import Validator
 
-Reader = Callable[[Path], Iterator[Parsed]]
+# phase ("validating" or "loading"), records done since the last call
+ProgressFn = Callable[[str, int], None]
+Where = tuple[str, int]  # (file name for multi-file inputs, line)
+LOOKUP_CHUNK = 10_000
+PROGRESS_EVERY = 10_000
 
 
 @dataclass
@@ -29,63 +51,279 @@ class IngestReport:
     records: int
     counts: WriteCounts
     rejected: list[RecordError] = field(default_factory=list)
+    format: str = "casegraph"
+    run_id: str = ""
+    seconds: float = 0.0
+    rejects_path: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "format": self.format,
+            "run_id": self.run_id,
             "records": self.records,
             "counts": self.counts.as_dict(),
             "created": self.counts.total_created,
             "updated": self.counts.total_updated,
             "rejected": [e.as_dict() for e in self.rejected],
+            "rejects_path": self.rejects_path,
+            "seconds": round(self.seconds, 3),
         }
 
 
-def validate_stream(db: GraphDB, parsed: Iterator[Parsed]) -> tuple[int, list[RecordError]]:
-    """Pass one: validate every record; return (record count, errors)."""
+@dataclass
+class Plan:
+    """What pass one learned about the input."""
+
+    records: int
+    errors: list[RecordError]
+    kinds: dict[str, str]  # id -> kind of every valid entity and source in the input
+    preexisting: set[str]  # ids of the input already in the graph
+    repeated_ids: set[str]
+    repeated_rels: set[int]
+    forward_references: bool
+
+    def bad_places(self) -> set[Where]:
+        return {where_of(e) for e in self.errors}
+
+    def is_new(self, rid: str) -> bool:
+        return rid in self.kinds and rid not in self.preexisting
+
+
+def where_of(error: RecordError) -> Where:
+    """(file, line) of an error: CSV errors name their file before ``:`` in the field."""
+    head, sep, _ = error.field.partition(":")
+    return (head, error.line) if sep and head.endswith(".csv") else ("", error.line)
+
+
+def _file_of(raw: Any) -> str:
+    return str(raw.get("_file") or "") if isinstance(raw, dict) else ""
+
+
+def _rel_hash(rec: RelationshipRecord) -> int:
+    return hash((rec.type, rec.from_id, rec.to_id, rec.identity_key(_identity(rec.type))))
+
+
+def _identity(rtype: str) -> tuple[str, ...]:
+    return RELATIONSHIPS[rtype].identity
+
+
+def validate_input(
+    db: GraphDB, parsed: Iterator[Parsed], progress: ProgressFn | None = None
+) -> Plan:
+    """Pass one: validate every record (see the module docstring)."""
     validator = Validator()
     errors: list[RecordError] = []
+    preexisting: set[str] = set()
+    seen_rels: set[int] = set()
+    repeated_rels: set[int] = set()
+    id_buffer: list[tuple[str, int, str, str]] = []
     count = 0
+
+    def check_graph() -> None:
+        found = kinds_of_ids(db, (rid for _, _, rid, _ in id_buffer))
+        for file, line, rid, kind in id_buffer:
+            graph_kind = found.get(rid)
+            if graph_kind is None:
+                continue
+            if graph_kind != kind:
+                prefix = f"{file}:" if file else ""
+                errors.append(
+                    RecordError(line, prefix + "id", f"id {rid!r} is a {graph_kind} in the graph")
+                )
+            else:
+                preexisting.add(rid)
+        id_buffer.clear()
+
     for item in parsed:
         if isinstance(item, RecordError):
             errors.append(item)
             continue
+        line, raw = item
         count += 1
-        _, errs = validator.check(*item)
-        errors.extend(errs)
+        if progress and count % PROGRESS_EVERY == 0:
+            progress("validating", PROGRESS_EVERY)
+        file = _file_of(raw)
+        validator.prefix = f"{file}:" if file else ""
+        rec, errs = validator.check(line, raw)
+        if errs:
+            errors.extend(errs)
+        elif isinstance(rec, RelationshipRecord):
+            h = _rel_hash(rec)
+            if h in seen_rels:
+                repeated_rels.add(h)
+            else:
+                seen_rels.add(h)
+        elif isinstance(rec, EntityRecord):
+            id_buffer.append((file, line, rec.id, rec.label))
+        elif isinstance(rec, SourceRecord):
+            id_buffer.append((file, line, rec.id, "Source"))
+        if len(id_buffer) >= LOOKUP_CHUNK:
+            check_graph()
+    check_graph()
+    if progress:
+        progress("validating", count % PROGRESS_EVERY)
     missing = validator.unresolved_ids()
     graph_kinds = kinds_of_ids(db, missing) if missing else {}
     errors.extend(validator.unresolved_errors(graph_kinds))
     if count == 0 and not errors:
-        errors.append(RecordError(0, "", "the file holds no records"))
-    return count, sorted(errors, key=lambda e: (e.line, e.field))
+        errors.append(RecordError(1, "", "the input holds no records"))
+    errors.sort(key=lambda e: (where_of(e), e.field))
+    return Plan(
+        records=count,
+        errors=errors,
+        kinds=validator.kinds,
+        preexisting=preexisting,
+        repeated_ids=validator.repeated_ids,
+        repeated_rels=repeated_rels,
+        forward_references=validator.forward_references,
+    )
 
 
-def records(parsed: Iterator[Parsed]) -> Iterator[Record]:
-    """Pass two: the validated records (the input was checked whole in pass one)."""
-    validator = Validator()
+def validate_stream(db: GraphDB, parsed: Iterator[Parsed]) -> tuple[int, list[RecordError]]:
+    """Pass one, reduced to (record count, errors)."""
+    plan = validate_input(db, parsed)
+    return plan.records, plan.errors
+
+
+def records(parsed: Iterator[Parsed], skip: set[Where] | None = None) -> Iterator[Record]:
+    """The valid records of an input already checked whole (``skip``: places to leave out)."""
+    for _, rec in _valid(parsed, skip or set()):
+        yield rec
+
+
+def _valid(parsed: Iterator[Parsed], skip: set[Where]) -> Iterator[tuple[Where, Record]]:
+    validator = Validator(track_references=False)
     for item in parsed:
         if isinstance(item, RecordError):
             continue
-        rec, errs = validator.check(*item)
+        line, raw = item
+        where = (_file_of(raw), line)
+        if where in skip:
+            continue
+        rec, errs = validator.check(line, raw)
         if rec is not None and not errs:
-            yield rec
+            yield where, rec
+
+
+def write_input(
+    db: GraphDB,
+    reader: Callable[[], Iterator[Parsed]],
+    plan: Plan,
+    *,
+    batch_size: int = 10_000,
+    progress: ProgressFn | None = None,
+) -> WriteCounts:
+    """Pass two: load the valid records (see the module docstring)."""
+    skip = plan.bad_places()
+
+    def advance(n: int) -> None:
+        if progress:
+            progress("loading", n)
+
+    writer = GraphWriter(db, batch_size=batch_size, progress=advance)
+    sweeps: tuple[str, ...] = ("nodes", "relationships") if plan.forward_references else ("",)
+    try:
+        for sweep in sweeps:
+            for _, rec in _valid(reader(), skip):
+                if isinstance(rec, RelationshipRecord):
+                    if sweep == "nodes":
+                        continue
+                    new = (plan.is_new(rec.from_id) or plan.is_new(rec.to_id)) and (
+                        _rel_hash(rec) not in plan.repeated_rels
+                    )
+                else:
+                    if sweep == "relationships":
+                        continue
+                    new = plan.is_new(rec.id) and rec.id not in plan.repeated_ids
+                writer.add(rec, new=new)
+    except BaseException:
+        writer.close()
+        raise
+    writer.flush()
+    return writer.counts
+
+
+def write_rejects(
+    out: IO[str], reader: Callable[[], Iterator[Parsed]], errors: list[RecordError]
+) -> None:
+    """One JSON line per rejected record: where it is, its errors and the record itself."""
+    by_place: dict[Where, list[RecordError]] = defaultdict(list)
+    for e in errors:
+        by_place[where_of(e)].append(e)
+    written: set[Where] = set()
+    for item in reader():
+        if isinstance(item, RecordError):
+            continue
+        line, raw = item
+        where = (_file_of(raw), line)
+        if where in by_place and where not in written:
+            written.add(where)
+            _reject_line(out, where, by_place[where], raw)
+    for where, errs in by_place.items():  # lines that could not be parsed at all
+        if where not in written:
+            _reject_line(out, where, errs, None)
+
+
+def _reject_line(out: IO[str], where: Where, errs: list[RecordError], raw: Any) -> None:
+    entry: dict[str, Any] = {"line": where[1]}
+    if where[0]:
+        entry["file"] = where[0]
+    entry["errors"] = [{"field": e.field, "reason": e.reason} for e in errs]
+    entry["record"] = raw
+    out.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
 
 def ingest_file(
     db: GraphDB,
     path: Path,
     *,
-    reader: Reader = read_jsonl,
-    batch_size: int = 5000,
-    progress: Callable[[int], None] | None = None,
+    fmt: str | None = None,
+    reader: Reader | None = None,
+    skip_invalid: bool = False,
+    rejects: Path | None = None,
+    user: str | None = None,
+    display_name: str | None = None,
+    batch_size: int = 10_000,
+    progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Validate ``path`` whole, then load it. Raises :class:`ValidationFailed` (and writes
-    nothing) when any record is invalid."""
-    count, errors = validate_stream(db, reader(path))
-    if errors:
-        raise ValidationFailed(errors, source=str(path))
+    nothing) when any record is invalid, unless ``skip_invalid``: then the valid records
+    are loaded and the rejected ones listed in the report (and written to ``rejects``)."""
+    started = time.perf_counter()
+    if reader is None:
+        fmt, reader = reader_for(path, fmt)
+    elif fmt is None:
+        fmt = "casegraph" if reader is read_jsonl else "custom"
+    read = reader
+    run = IngestRun(
+        file_name=display_name or path.name,
+        format=fmt,
+        sha256=sha256_of(path),
+        user=user or os_user(),
+        started_at=now(),
+    )
+    plan = validate_input(db, read(path), progress)
+    valid_records = plan.records - len(plan.bad_places())
+    if plan.errors and (not skip_invalid or valid_records <= 0):
+        raise ValidationFailed(plan.errors, source=display_name or str(path))
+    if plan.errors and rejects is not None:
+        with rejects.open("w", encoding="utf-8") as out:
+            write_rejects(out, lambda: read(path), plan.errors)
     init_schema(db)
-    writer = GraphWriter(db, batch_size=batch_size, progress=progress)
-    writer.add_all(records(reader(path)))
-    return IngestReport(str(path), count, writer.counts)
+    counts = write_input(db, lambda: read(path), plan, batch_size=batch_size, progress=progress)
+    run.finished_at = now()
+    run.counts = counts.as_dict()
+    run.records = plan.records
+    run.rejected = len(plan.bad_places())
+    record_run(db, run)
+    return IngestReport(
+        path=display_name or str(path),
+        records=plan.records,
+        counts=counts,
+        rejected=plan.errors,
+        format=fmt,
+        run_id=run.run_id,
+        seconds=time.perf_counter() - started,
+        rejects_path=str(rejects) if rejects is not None and plan.errors else "",
+    )

@@ -128,18 +128,39 @@ def _free_value(value: Any) -> tuple[PropValue | None, str | None]:
 
 
 class Validator:
-    """Checks raw records one at a time and remembers what cross-record checks need."""
+    """Checks raw records one at a time and remembers what cross-record checks need.
 
-    def __init__(self) -> None:
+    Memory stays flat for well-ordered input: the validator keeps every id with its kind,
+    and only the references it could not resolve when it saw them (an endpoint or a source
+    defined later in the input, or only in the graph). A reference to an id already seen is
+    checked at once; endpoint-kind errors are collected in :attr:`reference_errors`.
+    """
+
+    def __init__(self, *, track_references: bool = True) -> None:
+        self.track_references = track_references
+        self.prefix = ""  # put before every field name (e.g. "relationships.csv:")
         self.kinds: dict[str, str] = {}  # id -> kind label (Source for sources)
-        # (line, field, id, allowed kinds, relationship type) still to resolve
+        self.repeated_ids: set[str] = set()  # ids defined more than once in the input
+        # (line, field, id, allowed kinds, relationship type) not resolvable when seen
         self._pending: list[tuple[int, str, str, frozenset[str], str]] = []
-        self._source_refs: list[tuple[int, str]] = []
+        self._source_refs: list[tuple[int, str, str]] = []
+        self.reference_errors: list[RecordError] = []
+
+    @property
+    def forward_references(self) -> bool:
+        """Whether some reference named an id not defined before it in the input."""
+        return bool(self._pending or self._source_refs)
 
     # -- one record -----------------------------------------------------------------
 
     def check(self, line: int, raw: Any) -> tuple[Record | None, list[RecordError]]:
         """Validate one raw record; return the record (or ``None``) and its errors."""
+        rec, errors = self._check(line, raw)
+        if errors and self.prefix:
+            errors = [RecordError(e.line, self.prefix + e.field, e.reason) for e in errors]
+        return rec, errors
+
+    def _check(self, line: int, raw: Any) -> tuple[Record | None, list[RecordError]]:
         if not isinstance(raw, dict):
             return None, [RecordError(line, "", "a record must be a JSON object")]
         kind = raw.get("kind")
@@ -178,9 +199,19 @@ class Validator:
         if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value):
             errors.append(RecordError(line, "sources", "must be a list of source ids"))
             return ()
+        if not self.track_references:
+            return tuple(dict.fromkeys(value)) if len(value) > 1 else tuple(value)
+        kinds = self.kinds
+        fld = self.prefix + "sources"
         for s in value:
-            self._source_refs.append((line, s))
-        return tuple(dict.fromkeys(value))
+            kind = kinds.get(s)
+            if kind is None:
+                self._source_refs.append((line, fld, s))
+            elif kind != SOURCE:
+                self.reference_errors.append(
+                    RecordError(line, fld, f"{s!r} is a {kind}, not a source")
+                )
+        return tuple(dict.fromkeys(value)) if len(value) > 1 else tuple(value)
 
     def _properties(
         self,
@@ -212,9 +243,13 @@ class Validator:
         return out
 
     def _remember(self, line: int, rid: str, kind: str, errors: list[RecordError]) -> None:
+        if not self.track_references:
+            return
         previous = self.kinds.get(rid)
         if previous is not None and previous != kind:
             errors.append(RecordError(line, "id", f"id {rid!r} was already given to a {previous}"))
+        elif previous is not None:
+            self.repeated_ids.add(rid)
         elif rid:
             self.kinds[rid] = kind
 
@@ -229,13 +264,18 @@ class Validator:
         extra = {
             k: v for k, v in raw.items() if k not in {"kind", "id", "title", "name", "properties"}
         }
+        given = raw.get("properties") or {}
+        if not isinstance(given, dict):
+            errors.append(RecordError(line, "properties", "must be an object"))
+            given = {}
         props = self._properties(
             line,
-            {"properties": {**extra, **(raw.get("properties") or {})}},
+            {"properties": {**extra, **given}},
             KINDS[SOURCE].properties,
             errors,
         )
-        self._remember(line, rid, SOURCE, errors)
+        if not errors:
+            self._remember(line, rid, SOURCE, errors)
         if errors:
             return None, errors
         return SourceRecord(rid, str(title), props, line), []
@@ -246,7 +286,7 @@ class Validator:
         errors: list[RecordError] = []
         rid = self._id(line, raw, "id", errors)
         label = raw.get("label")
-        if label not in KINDS or label == SOURCE:
+        if not isinstance(label, str) or label not in KINDS or label == SOURCE:
             known = ", ".join(k for k in KINDS if k != SOURCE)
             errors.append(RecordError(line, "label", f"unknown label {label!r}; known: {known}"))
             label = None
@@ -263,7 +303,7 @@ class Validator:
             aliases = []
         props = self._properties(line, raw, KINDS[label].properties if label else {}, errors)
         sources = self._sources(line, raw, errors)
-        if label:
+        if label and not errors:
             self._remember(line, rid, label, errors)
         if errors or not label or not isinstance(name, str):
             return None, errors
@@ -284,22 +324,34 @@ class Validator:
         sources = self._sources(line, raw, errors)
         if errors or rt is None:
             return None, errors
-        self._pending.append((line, "from", from_id, rt.sources, rt.name))
-        self._pending.append((line, "to", to_id, rt.targets, rt.name))
+        self._reference(line, "from", from_id, rt.sources, rt.name)
+        self._reference(line, "to", to_id, rt.targets, rt.name)
         return RelationshipRecord(rt.name, from_id, to_id, props, sources, line), []
+
+    def _reference(
+        self, line: int, fld: str, rid: str, allowed: frozenset[str], rtype: str
+    ) -> None:
+        if not self.track_references:
+            return
+        fld = self.prefix + fld
+        kind = self.kinds.get(rid)
+        if kind is None:
+            self._pending.append((line, fld, rid, allowed, rtype))
+        elif kind not in allowed:
+            self.reference_errors.append(_endpoint_error(line, fld, rid, kind, allowed, rtype))
 
     # -- whole-file checks ------------------------------------------------------------
 
     def unresolved_ids(self) -> set[str]:
         """Ids referenced by relationships or ``sources`` but not defined in the input."""
-        refs = {p[2] for p in self._pending} | {s for _, s in self._source_refs}
+        refs = {p[2] for p in self._pending} | {s for _, _, s in self._source_refs}
         return {r for r in refs if r not in self.kinds}
 
     def unresolved_errors(self, graph_kinds: dict[str, str]) -> list[RecordError]:
         """Errors for references that neither the input nor the graph (``graph_kinds``:
         id → kind label of entities already stored) can satisfy, and for endpoints of a
         kind the relationship type does not allow."""
-        errors: list[RecordError] = []
+        errors: list[RecordError] = list(self.reference_errors)
         for line, fld, rid, allowed, rtype in self._pending:
             kind = self.kinds.get(rid) or graph_kinds.get(rid)
             if kind is None:
@@ -307,22 +359,24 @@ class Validator:
                     RecordError(line, fld, f"no entity with id {rid!r} in the file or the graph")
                 )
             elif kind not in allowed:
-                errors.append(
-                    RecordError(
-                        line,
-                        fld,
-                        f"{rtype} cannot {'start at' if fld == 'from' else 'end at'} a {kind} "
-                        f"({rid!r}); allowed: {', '.join(sorted(allowed))}",
-                    )
-                )
-        for line, sid in self._source_refs:
+                errors.append(_endpoint_error(line, fld, rid, kind, allowed, rtype))
+        for line, fld, sid in self._source_refs:
             kind = self.kinds.get(sid) or graph_kinds.get(sid)
             if kind is None:
                 errors.append(
-                    RecordError(
-                        line, "sources", f"no source with id {sid!r} in the file or the graph"
-                    )
+                    RecordError(line, fld, f"no source with id {sid!r} in the file or the graph")
                 )
             elif kind != SOURCE:
-                errors.append(RecordError(line, "sources", f"{sid!r} is a {kind}, not a source"))
+                errors.append(RecordError(line, fld, f"{sid!r} is a {kind}, not a source"))
         return sorted(errors, key=lambda e: (e.line, e.field))
+
+
+def _endpoint_error(
+    line: int, fld: str, rid: str, kind: str, allowed: frozenset[str], rtype: str
+) -> RecordError:
+    return RecordError(
+        line,
+        fld,
+        f"{rtype} cannot {'start at' if fld.endswith('from') else 'end at'} a {kind} "
+        f"({rid!r}); allowed: {', '.join(sorted(allowed))}",
+    )

@@ -1,0 +1,84 @@
+"""``POST /ingest``: upload a file (or the CSV files of one dataset) and load it.
+
+The same code path as ``casegraph ingest``: the upload is saved to a temporary folder, then
+:func:`casegraph.ingest.pipeline.ingest_file` validates it whole and loads it. A bad file is
+refused with 422 and every error in ``error.details`` (``[{line, field, reason}]``);
+nothing is written. The run is recorded with the caller's key id and role as its user.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from casegraph.api.deps import Caller, get_caller, get_db
+from casegraph.errors import InvalidRequestError
+from casegraph.graph.db import GraphDB
+from casegraph.ingest.dedupe import flag_duplicates
+from casegraph.ingest.detect import FORMATS
+from casegraph.ingest.pipeline import ingest_file
+
+router = APIRouter(tags=["ingest"])
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+CHUNK = 1 << 20
+
+
+def _safe_name(name: str | None, index: int) -> str:
+    base = _SAFE_NAME.sub("_", Path(name or "").name).strip("._") or f"upload-{index}"
+    return base[:100]
+
+
+@router.post("/ingest", summary="Validate an uploaded file whole, then load it")
+async def post_ingest(
+    file: list[UploadFile] = File(
+        ..., description="one JSON Lines file, or the CSV files of one dataset"
+    ),
+    format: str = Form("auto", description="casegraph, csv, ftm or auto"),
+    skip_invalid: bool = Form(False, description="load the valid records, reject the others"),
+    dedupe: bool = Form(False, description="flag possible duplicates afterwards"),
+    db: GraphDB = Depends(get_db),
+    caller: Caller = Depends(get_caller),
+) -> dict[str, Any]:
+    if format not in ("auto", *FORMATS):
+        raise InvalidRequestError(
+            f"format: unknown format {format!r}; known: auto, {', '.join(FORMATS)}",
+            details=[{"field": "format", "reason": "unknown format"}],
+        )
+    tmp = Path(tempfile.mkdtemp(prefix="casegraph-upload-"))
+    try:
+        names: list[str] = []
+        for i, upload in enumerate(file):
+            name = _safe_name(upload.filename, i)
+            while name in names:
+                name = f"{i}-{name}"
+            names.append(name)
+            with (tmp / name).open("wb") as out:
+                while chunk := await upload.read(CHUNK):
+                    out.write(chunk)
+        if len(names) > 1 and format not in ("auto", "csv"):
+            raise InvalidRequestError("several files are read only as CSV (format csv)")
+        path = tmp if len(names) > 1 else tmp / names[0]
+        display = ", ".join(names)
+        report = await run_in_threadpool(
+            ingest_file,
+            db,
+            path,
+            fmt=None if format == "auto" else format,
+            skip_invalid=skip_invalid,
+            user=f"{caller.key_id} ({caller.role})",
+            display_name=display,
+        )
+        result = report.as_dict()
+        if dedupe:
+            pairs, _ = await run_in_threadpool(flag_duplicates, db)
+            result["possible_duplicates"] = [p.__dict__ for p in pairs]
+        return result
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
