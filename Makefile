@@ -6,9 +6,21 @@ CG     := $(BIN)/casegraph
 DATA   ?= .casegraph/neo4j
 PORT   ?= 7687
 
-.PHONY: install neo4j-build demo test lint typecheck check bench clean stop
+.PHONY: install web-assets neo4j-build demo test lint typecheck check bench clean stop
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed web-assets
+
+# The web explorer's JavaScript libraries, pinned in web/package-lock.json and vendored from
+# npm (never a CDN) into casegraph/web/vendor/, which the API serves at /web/vendor/.
+WEB_VENDOR := casegraph/web/vendor
+web-assets: $(WEB_VENDOR)/cytoscape.min.js
+
+$(WEB_VENDOR)/cytoscape.min.js: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	mkdir -p $(WEB_VENDOR)
+	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(WEB_VENDOR)/
+	cp web/node_modules/cytoscape/LICENSE $(WEB_VENDOR)/cytoscape.LICENSE
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from casegraph import __version__
 from casegraph.api.errors import install_error_handlers
-from casegraph.api.routers import entities, health
+from casegraph.api.routers import entities, health, web
 from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import queries as queries_router
 from casegraph.graph.db import GraphDB
@@ -46,7 +46,7 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
-    for router in (health.router, entities.router):
+    for router in (health.router, entities.router, web.router):
         app.include_router(router)
     app.include_router(queries_router.router)
     app.include_router(cypher_router.router)

@@ -1,0 +1,556 @@
+"""The web graph explorer, driven in a real headless Chromium (Debian's ``chromium``) by
+Playwright, against a real uvicorn server over the test Neo4j.
+
+One browser per session; one server per test (each test has its own freshly seeded graph).
+Every test leaves a screenshot in ``test-artifacts/web-<test>.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import networkx as nx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from casegraph.api.app import create_app
+from casegraph.api.auth import create_key
+from casegraph.api.routers.web import WEB_DIR
+from casegraph.graph import repository
+from casegraph.graph.db import GraphDB
+from casegraph.ingest.pipeline import ingest_file
+from casegraph.settings import Settings
+from tests.conftest import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+TIMEOUT_MS = 10_000
+
+
+# ------------------------------------------------------------------ fixtures ---------------
+
+
+class LiveServer:
+    """A uvicorn server for ``app`` on a free 127.0.0.1 port, in a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    vendored = WEB_DIR / "vendor" / "cytoscape.min.js"
+    if not vendored.is_file():
+        pytest.fail(f"{vendored} is missing: run `make web-assets`", pytrace=False)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium", pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(seeded: GraphDB, settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(create_app(db=seeded, settings=settings)) as live:
+        yield live
+
+
+def open_page(browser: Browser, url: str, errors: list[str]) -> Page:
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='1']")
+    return page
+
+
+def sign_in(page: Page, key: str) -> None:
+    """Type the key into the sign-in form, as an investigator does."""
+    page.fill("#api-key", key)
+    page.click("#signin-btn")
+    page.wait_for_function(
+        "() => /Signed in|401/.test(document.getElementById('status').textContent)"
+    )
+
+
+@pytest.fixture
+def page(
+    browser: Browser,
+    server: LiveServer,
+    seeded: GraphDB,
+    artifacts: Path,
+    request: pytest.FixtureRequest,
+) -> Iterator[Page]:
+    """The explorer page at 1366×768, signed in with an admin key (who sees every name, so
+    that the expectations below can be read straight from the graph); a screenshot is saved
+    after the test; a JavaScript exception on the page fails the test."""
+    errors: list[str] = []
+    pg = open_page(browser, server.url, errors)
+    sign_in(pg, create_key(seeded, "admin", name="web-test").key)
+    assert "Signed in" in pg.inner_text("#status")
+    yield pg
+    pg.screenshot(path=str(artifacts / f"web-{request.node.name}.png"))
+    pg.context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# ------------------------------------------------------------------ helpers ----------------
+
+
+def search_and_open(page: Page, query: str, name: str) -> None:
+    page.fill("#search-q", query)
+    page.press("#search-q", "Enter")
+    page.locator("#results button", has_text=name).first.click()
+    page.wait_for_function(
+        "name => document.getElementById('entity-name')?.textContent.includes(name)"
+        " && window.cy.nodes().length > 0",
+        arg=name,
+    )
+
+
+def cy_node_ids(page: Page) -> set[str]:
+    return set(page.evaluate("window.cy.nodes().map(n => n.id())"))
+
+
+def cy_names(page: Page) -> set[str]:
+    return set(page.evaluate("window.cy.nodes().map(n => n.data('name'))"))
+
+
+def click_node(page: Page, node_id: str) -> None:
+    """Click a node where Cytoscape drew it, with the real mouse."""
+    page.evaluate("() => { window.cy.fit(undefined, 40); }")
+    pos = page.evaluate(
+        "id => { const p = window.cy.getElementById(id).renderedPosition();"
+        " const r = document.getElementById('cy').getBoundingClientRect();"
+        " return {x: r.left + p.x, y: r.top + p.y}; }",
+        node_id,
+    )
+    page.mouse.click(pos["x"], pos["y"])
+
+
+def neighborhood_ids(db: GraphDB, entity_id: str) -> set[str]:
+    return {n["id"] for n in repository.neighborhood(db, entity_id)["nodes"]}
+
+
+def questra_world_id(db: GraphDB) -> str:
+    [hit] = [r for r in repository.search(db, "Questra") if r["name"] == "Questra World"]
+    return str(hit["id"])
+
+
+# ------------------------------------------------------------------ tests ------------------
+
+
+def test_search_open_questra_world_shows_its_neighborhood(
+    page: Page, seeded: GraphDB, artifacts: Path
+) -> None:
+    qw = questra_world_id(seeded)
+    search_and_open(page, "Questra", "Questra World")
+
+    expected = neighborhood_ids(seeded, qw)
+    assert len(expected) > 1
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(expected))
+    assert cy_node_ids(page) == expected
+    names = {n["name"] for n in repository.neighborhood(seeded, qw)["nodes"]}
+    assert cy_names(page) == names
+    # Colored by kind, labelled by relationship type.
+    colors = page.evaluate(
+        "() => Object.fromEntries(window.cy.nodes().map(n => "
+        "[n.data('label'), n.style('background-color')]))"
+    )
+    assert len(set(colors.values())) == len(colors)
+    edge_labels = set(page.evaluate("window.cy.edges().map(e => e.style('label'))"))
+    edge_types = {e["type"] for e in repository.neighborhood(seeded, qw)["edges"]}
+    assert edge_labels == edge_types
+    # The details panel shows properties and the source document.
+    details = page.inner_text("#details")
+    entity = repository.get_entity(seeded, qw)
+    assert entity["properties"]["org_type"] in details
+    assert entity["source_documents"][0]["title"] in details
+
+    # The screenshot for the docs: two hops around Questra World, then fit.
+    page.select_option("#hops", "2")
+    page.locator("#details button", has_text="Expand").click()
+    two_hops = {n["id"] for n in repository.neighborhood(seeded, qw, depth=2)["nodes"]}
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(two_hops))
+    assert cy_node_ids(page) == two_hops
+    page.click("#fit-btn")
+    page.screenshot(path=str(artifacts / "questra-world.png"))
+
+
+def test_cyrillic_search_and_keyboard_expand(page: Page, seeded: GraphDB) -> None:
+    [duman] = [r for r in repository.search(seeded, "Duman Taev") if r["name"] == "Duman Taev"]
+    # Search in Cyrillic, open with the keyboard only.
+    page.focus("#search-q")
+    page.keyboard.type("Думан")
+    page.keyboard.press("Enter")
+    first = page.locator("#results button").first
+    first.wait_for()
+    assert "Duman Taev" in first.inner_text()
+    page.keyboard.press("Enter")  # the first result has focus after a search
+    page.wait_for_function("() => window.cy.nodes().length > 1")
+    shown = cy_node_ids(page)
+    assert shown == neighborhood_ids(seeded, duman["id"])
+
+    # Arrow keys on the graph select an entity; Enter expands it.
+    grows = {nid: neighborhood_ids(seeded, nid) - shown for nid in shown if nid != duman["id"]}
+    target = max(grows, key=lambda k: len(grows[k]))
+    assert grows[target], "the seed should give some neighbor more to expand"
+    page.focus("#cy")
+    for _ in range(len(shown) + 1):
+        if page.evaluate("() => window.cy.$('node:selected').map(n => n.id())") == [target]:
+            break
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expected = shown | neighborhood_ids(seeded, target)
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(expected))
+    assert cy_node_ids(page) == expected
+    # Every control of the page has an accessible name.
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, button')].filter(e => {
+            if (e.hidden || e.type === 'hidden') return false;
+            const label = e.labels && e.labels.length ? e.labels[0].textContent.trim() : '';
+            return !(label || e.getAttribute('aria-label') || e.textContent.trim());
+        }).map(e => e.id || e.outerHTML)"""
+    )
+    assert unnamed == []
+
+
+def test_click_node_expands_and_conflicting_claims_are_marked(page: Page, seeded: GraphDB) -> None:
+    qw = questra_world_id(seeded)
+    search_and_open(page, "Questra", "Questra World")
+    shown = neighborhood_ids(seeded, qw)
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(shown))
+    gains = {nid: neighborhood_ids(seeded, nid) - shown for nid in shown - {qw}}
+    target = max(gains, key=lambda k: len(gains[k]))
+    assert gains[target]
+    click_node(page, target)
+    expected = shown | neighborhood_ids(seeded, target)
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(expected))
+    assert cy_node_ids(page) == expected
+    assert len(expected) > len(shown)
+
+    # Korgau Astana has two heads in the seed, from two parts of the article: both LEADS
+    # claims are drawn and listed as conflicting.
+    search_and_open(page, "Коргау", "Korgau Astana")
+    leads = [
+        e
+        for e in repository.neighborhood(seeded, "org-korgau-astana")["edges"]
+        if e["type"] == "LEADS" and e["to"] == "org-korgau-astana"
+    ]
+    assert len({e["from"] for e in leads}) == 2
+    conflict_edges = page.evaluate(
+        "() => window.cy.edges('.conflict').map(e => [e.data('source'), e.data('type')])"
+    )
+    assert sorted(conflict_edges) == sorted([e["from"], "LEADS"] for e in leads)
+    box = page.inner_text(".conflicts")
+    for e in leads:
+        assert repository.get_entity(seeded, e["from"])["name"] in box
+
+
+def test_shortest_paths_between_two_entities_are_highlighted(page: Page, seeded: GraphDB) -> None:
+    source, target = "per-anna-ryl", "per-alzhanova"
+    search_and_open(page, "Anna Ryl", "Anna Ryl")
+    page.locator("#details button", has_text="Path from").click()
+    search_and_open(page, "Альжанова", "Alzhanova")
+    page.locator("#details button", has_text="Path to").click()
+    page.click("#path-btn")
+    page.wait_for_function("() => window.cy.elements('.path').length > 0")
+
+    # NetworkX is the reference: every shortest path between the two, over the graph
+    # without the links to source documents.
+    g = nx.Graph()
+    for row in seeded.read(
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) <> 'MENTIONED_IN' "
+        "RETURN a.id AS a, b.id AS b"
+    ):
+        g.add_edge(row["a"], row["b"])
+    paths = list(nx.all_shortest_paths(g, source, target))
+    on_path = {n for p in paths for n in p}
+    highlighted = set(page.evaluate("() => window.cy.nodes('.path').map(n => n.id())"))
+    assert highlighted == on_path
+    hops = len(paths[0]) - 1
+    assert page.evaluate("() => window.cy.edges('.path').length") >= hops
+    assert f"{hops} hop" in page.inner_text("#status")
+
+
+def test_export_current_view_as_png_json_and_graphml(
+    page: Page, seeded: GraphDB, tmp_path: Path
+) -> None:
+    qw = questra_world_id(seeded)
+    search_and_open(page, "Questra", "Questra World")
+    n_nodes = len(neighborhood_ids(seeded, qw))
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=n_nodes)
+    n_edges = page.evaluate("() => window.cy.edges().length")
+
+    files: dict[str, Path] = {}
+    for fmt in ("png", "json", "graphml"):
+        with page.expect_download() as info:
+            page.click(f"#export-{fmt}")
+        files[fmt] = tmp_path / info.value.suggested_filename
+        info.value.save_as(files[fmt])
+
+    assert files["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = json.loads(files["json"].read_text())
+    assert {n["id"] for n in data["nodes"]} == neighborhood_ids(seeded, qw)
+    assert len(data["edges"]) == n_edges
+    g = nx.read_graphml(files["graphml"])
+    assert set(g.nodes) == neighborhood_ids(seeded, qw)
+    assert g.number_of_edges() == n_edges
+    assert g.nodes[qw]["name"] == "Questra World"
+
+
+PYRAMID_ORG = "org-test-golden-horizon"
+# (id, name, recruiter or None, invested, paid out) — a synthetic three-level pyramid.
+PYRAMID_MEMBERS: list[tuple[str, str, str | None, float, float]] = [
+    ("per-test-aigerim", "Aigerim Sadykova", None, 2_000_000, 3_500_000),
+    ("per-test-bolat", "Bolat Nurlanov", "per-test-aigerim", 1_000_000, 1_200_000),
+    ("per-test-dana", "Dana Omarova", "per-test-aigerim", 800_000, 400_000),
+    ("per-test-erlan", "Erlan Zhaksylykov", "per-test-bolat", 500_000, 0),
+    ("per-test-gulnar", "Gulnar Abenova", "per-test-bolat", 450_000, 0),
+    ("per-test-kairat", "Kairat Ismailov", "per-test-dana", 300_000, 0),
+    ("per-test-madina", "Madina Tulegenova", "per-test-erlan", 250_000, 0),
+    ("per-test-nurlan", "Nurlan Bekov", "per-test-erlan", 200_000, 0),
+]
+
+
+def write_pyramid(path: Path) -> None:
+    src = "src-test-pyramid"
+    lines: list[dict[str, Any]] = [
+        {"kind": "source", "id": src, "title": "Synthetic pyramid for the UI test"},
+        {
+            "kind": "entity",
+            "id": PYRAMID_ORG,
+            "label": "Organization",
+            "name": "Golden Horizon Club",
+            "properties": {"org_type": "financial pyramid"},
+            "sources": [src],
+        },
+    ]
+    for pid, name, recruiter, invested, paid in PYRAMID_MEMBERS:
+        lines.append(
+            {"kind": "entity", "id": pid, "label": "Person", "name": name, "sources": [src]}
+        )
+        money = {"currency": "KZT", "date": "2017-03-01"}
+        lines.append(
+            {
+                "kind": "relationship",
+                "type": "INVESTED_IN",
+                "from": pid,
+                "to": PYRAMID_ORG,
+                "properties": {"amount": invested, **money},
+                "sources": [src],
+            }
+        )
+        if recruiter:
+            lines.append(
+                {
+                    "kind": "relationship",
+                    "type": "RECRUITED",
+                    "from": recruiter,
+                    "to": pid,
+                    "sources": [src],
+                }
+            )
+        if paid:
+            lines.append(
+                {
+                    "kind": "relationship",
+                    "type": "PAID",
+                    "from": PYRAMID_ORG,
+                    "to": pid,
+                    "properties": {"amount": paid, **money},
+                    "sources": [src],
+                }
+            )
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+
+
+def test_pyramid_view_is_a_tree_with_amounts(
+    page: Page, seeded: GraphDB, tmp_path: Path, artifacts: Path
+) -> None:
+    data = tmp_path / "pyramid.jsonl"
+    write_pyramid(data)
+    ingest_file(seeded, data)
+    search_and_open(page, "Golden Horizon", "Golden Horizon Club")
+    page.locator("#details button", has_text="Pyramid").click()
+    page.wait_for_selector("#pyramid-title")
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(PYRAMID_MEMBERS) + 1)
+
+    # Laid out as a tree: the organization on top, every investor below their recruiter.
+    pos = page.evaluate(
+        "() => Object.fromEntries(window.cy.nodes().map(n => [n.id(), n.position('y')]))"
+    )
+    for pid, _, recruiter, _, _ in PYRAMID_MEMBERS:
+        assert pos[pid] > pos[recruiter or PYRAMID_ORG], pid
+    tree_edges = set(
+        map(
+            tuple,
+            page.evaluate("() => window.cy.edges().map(e => [e.source().id(), e.target().id()])"),
+        )
+    )
+    assert tree_edges == {(r or PYRAMID_ORG, pid) for pid, _, r, _, _ in PYRAMID_MEMBERS}
+
+    def money(x: float) -> str:
+        return f"{x:,.0f} KZT"
+
+    invested = sum(m[3] for m in PYRAMID_MEMBERS)
+    paid = sum(m[4] for m in PYRAMID_MEMBERS)
+    assert page.inner_text("#pyramid-invested") == money(invested)
+    assert page.inner_text("#pyramid-paid") == money(paid)
+    page.click("#fit-btn")
+    page.screenshot(path=str(artifacts / "pyramid.png"))
+
+
+def test_run_saved_query_from_its_form_shows_table_and_graph(
+    page: Page, seeded: GraphDB, server: LiveServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "pyramid.jsonl"
+    write_pyramid(data)
+    ingest_file(seeded, data)
+    admin = {"Authorization": f"Bearer {create_key(seeded, 'admin').key}"}
+    with httpx.Client(base_url=server.url, headers=admin, timeout=30) as api:
+        listed = {q["name"]: q for q in api.get("/queries").json()["queries"]}
+        name = "money-flow-paths"
+        params = {"from_id": "per-test-madina", "to_id": "per-test-aigerim"}
+        expected = api.post(f"/queries/{name}/run", json={"params": params}).json()
+    assert expected["rows"] and expected["graph"]["nodes"]
+
+    page.locator("#query-panel summary").click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('#query-select option')].some(o => o.value === n)",
+        arg=name,
+    )
+    page.select_option("#query-select", name)
+    # The form is built from the parameters the query declares.
+    fields = page.evaluate(
+        "() => [...document.querySelectorAll('#query-params input')].map(i => i.name)"
+    )
+    assert fields == [p["name"] for p in listed[name]["params"]]
+    for key, value in params.items():
+        page.fill(f"#qp-{key}", value)
+    page.click("#query-run")
+    page.wait_for_selector("#query-table")
+    assert page.locator("#query-table tbody tr").count() == len(expected["rows"])
+    expected_ids = {n["id"] for n in expected["graph"]["nodes"]}
+    page.wait_for_function("n => window.cy.nodes().length === n", arg=len(expected_ids))
+    assert cy_node_ids(page) == expected_ids
+    assert {"per-test-madina", PYRAMID_ORG, "per-test-aigerim"} <= expected_ids
+
+
+VICTIMS = """
+MATCH (v:Person)
+WHERE (v)-[:VICTIM_IN]->() OR ()-[:EXPLOITED]->(v) OR (v)-[:TRAFFICKED_TO]->()
+   OR toLower(coalesce(v.role, '')) STARTS WITH 'victim'
+RETURN v.id AS id, v.name AS name
+"""
+
+
+def test_viewer_key_sees_victims_under_pseudonyms(
+    browser: Browser, server: LiveServer, seeded: GraphDB, artifacts: Path
+) -> None:
+    victims = {r["id"]: r["name"] for r in seeded.read(VICTIMS)}
+    # The entity with the most victims around it, as the graph says.
+    [row] = seeded.read(
+        "MATCH (a:Entity)-[]-(v:Person) WHERE v.id IN $ids AND NOT a.id IN $ids "
+        "AND NOT a:Source RETURN a.id AS id, a.name AS name, count(DISTINCT v) AS n "
+        "ORDER BY n DESC, id LIMIT 1",
+        {"ids": list(victims)},
+    )
+    around = neighborhood_ids(seeded, row["id"]) & set(victims)
+    assert around
+
+    errors: list[str] = []
+    page = open_page(browser, server.url, errors)
+    sign_in(page, create_key(seeded, "viewer", name="web-viewer").key)
+    search_and_open(page, row["name"], row["name"])
+    page.wait_for_function(
+        "n => window.cy.nodes().length === n", arg=len(neighborhood_ids(seeded, row["id"]))
+    )
+    names = cy_names(page)
+    pseudonyms = {n for n in names if re.fullmatch(r"Victim [0-9a-f]+", n or "")}
+    assert len(pseudonyms) == len(around)
+    assert page.evaluate("() => window.cy.nodes('.pseudonym').length") == len(around)
+    text = page.inner_text("body")
+    for vid in around:
+        assert victims[vid] not in text
+        assert vid not in cy_node_ids(page)
+    page.screenshot(path=str(artifacts / "web-viewer-pseudonyms.png"))
+    page.context.close()
+    assert not errors
+
+
+def test_clear_messages_for_no_results_bad_key_and_database_down(
+    page: Page, browser: Browser, server: LiveServer, settings: Settings, artifacts: Path
+) -> None:
+    page.fill("#search-q", "Zzyzx Qwerty")
+    page.press("#search-q", "Enter")
+    page.wait_for_function(
+        "() => /No entities match/.test(document.getElementById('status').textContent)"
+    )
+    assert page.locator("#results li").count() == 0
+
+    # A key the server does not know: a 401 message, and nothing shown.
+    errors: list[str] = []
+    stranger = open_page(browser, server.url, errors)
+    sign_in(stranger, "cg_00000000_not-a-real-key")
+    status = stranger.locator("#status")
+    assert "401" in status.inner_text()
+    assert "not accepted" in status.inner_text()
+    assert status.get_attribute("role") == "alert"
+    stranger.screenshot(path=str(artifacts / "web-bad-key.png"))
+    stranger.context.close()
+
+    # Neo4j down: a real server whose database does not answer.
+    dead = GraphDB(
+        f"bolt://127.0.0.1:{free_port()}", connection_timeout=1, max_transaction_retry_time=0
+    )
+    try:
+        with LiveServer(create_app(db=dead, settings=settings)) as live:
+            down = open_page(browser, live.url, errors)
+            status = down.locator("#status")
+            assert "503" in status.inner_text()
+            assert "Neo4j" in status.inner_text()
+            assert status.get_attribute("role") == "alert"
+            down.screenshot(path=str(artifacts / "web-neo4j-down.png"))
+            down.context.close()
+    finally:
+        dead.close()
+    assert not errors
