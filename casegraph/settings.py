@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_bytes: int = 256 * 1024 * 1024
     audit_path: Path = Path(".casegraph/audit.log")
+    audit_max_bytes: int = 16 * 1024 * 1024
+    audit_keep: int = 5
+    max_json_bytes: int = 1024 * 1024
     auth_disabled: bool = False
 
 

@@ -10,7 +10,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from casegraph import local_neo4j
 from casegraph.api.app import create_app
+from casegraph.api.auth import create_key
 from casegraph.graph.db import GraphDB
 from casegraph.graph.schema import init_schema, reset_database
 from casegraph.ingest.seed import load_seed
@@ -92,18 +93,43 @@ def seeded(db: GraphDB) -> GraphDB:
     return db
 
 
+def bearer(db: GraphDB, role: str) -> dict[str, str]:
+    """Headers carrying a new API key of ``role`` (stored in ``db``)."""
+    return {"Authorization": f"Bearer {create_key(db, role, name=f'test-{role}').key}"}
+
+
 @pytest.fixture
 def app_client(db: GraphDB, settings: Settings) -> Iterator[TestClient]:
+    """A client of the API over the (empty) test Neo4j, carrying an admin key."""
     app = create_app(db=db, settings=settings)
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer(db, "admin")) as client:
         yield client
 
 
 @pytest.fixture
 def seeded_client(seeded: GraphDB, settings: Settings) -> Iterator[TestClient]:
+    """A client of the API over the seed dataset, carrying an admin key."""
     app = create_app(db=seeded, settings=settings)
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer(seeded, "admin")) as client:
         yield client
+
+
+@pytest.fixture
+def client_for(db: GraphDB, settings: Settings) -> Iterator[Callable[[str], TestClient]]:
+    """Make API clients for a role: ``client_for("viewer")`` carries a new viewer key;
+    ``client_for("none")`` carries no key. Use with ``seeded`` for the seed dataset."""
+    clients: list[TestClient] = []
+
+    def make(role: str) -> TestClient:
+        headers = {} if role == "none" else bearer(db, role)
+        client = TestClient(create_app(db=db, settings=settings), headers=headers)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ class Caller:
 
 
 def get_caller(request: Request) -> Caller:
-    """The caller of this request. Access control plugs in here."""
+    """The caller of this request, as :class:`casegraph.api.auth.AuthMiddleware` found it
+    from the API key (``anonymous``/``none`` on open routes; ``anonymous``/``admin`` when
+    ``settings.auth_disabled``)."""
     caller: Caller | None = getattr(request.state, "caller", None)
-    return caller or Caller(key_id="anonymous", role="admin")
+    return caller or Caller(key_id="anonymous", role="none")

@@ -9,9 +9,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from neo4j import exceptions as neo4j_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casegraph.errors import CasegraphError, DatabaseUnavailableError
+
+#: Driver errors that mean Neo4j is down or unreachable (after the driver's own retries).
+NEO4J_UNAVAILABLE: tuple[type[Exception], ...] = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.DatabaseUnavailable,
+    neo4j_errors.TransientError,
+    ConnectionError,
+)
 
 log = logging.getLogger("casegraph.api")
 
@@ -56,6 +66,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _neo4j_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A driver error that means "Neo4j cannot be reached", raised outside the
+    :class:`~casegraph.graph.db.GraphDB` helpers: the same 503 as
+    :class:`DatabaseUnavailableError`."""
+    return JSONResponse(
+        error_body("DatabaseUnavailableError", f"Neo4j is unavailable: {exc}"),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("InternalError", "internal error"), status_code=500)
@@ -65,4 +86,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CasegraphError, _casegraph_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for driver_error in NEO4J_UNAVAILABLE:
+        app.add_exception_handler(driver_error, _neo4j_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,77 @@
+"""``casegraph apikey create|list|revoke`` and ``casegraph audit tail``."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.table import Table
+
+from casegraph.api import auth
+from casegraph.api.audit import tail
+from casegraph.commands.common import console, handle_errors, open_db, print_json
+from casegraph.graph.schema import init_schema
+from casegraph.settings import get_settings
+
+apikey_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log of the API.", no_args_is_help=True)
+
+
+@apikey_app.command("create")
+@handle_errors
+def apikey_create(
+    role: str = typer.Option(..., "--role", help="viewer, analyst, ingester or admin"),
+    name: str = typer.Option("", "--name", help="who or what the key is for"),
+) -> None:
+    """Create a key; print it alone on stdout (it is shown this once; only its hash is kept)."""
+    auth.check_role(role)
+    with open_db() as db:
+        init_schema(db, wait=False)
+        new = auth.create_key(db, role, name)
+    console.print(f"created API key {new.key_id} (role {new.role}); it is shown only once")
+    sys.stdout.write(new.key + "\n")
+
+
+@apikey_app.command("list")
+@handle_errors
+def apikey_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every key's id, role, name, creation time and status (never the keys)."""
+    with open_db() as db:
+        keys = auth.list_keys(db)
+    if as_json:
+        print_json(keys)
+        return
+    table = Table(title=f"{len(keys)} API key(s)")
+    for col in ("key_id", "role", "name", "created_at", "revoked"):
+        table.add_column(col)
+    for k in keys:
+        table.add_row(
+            *(str(k.get(c, "")) for c in ("key_id", "role", "name", "created_at", "revoked"))
+        )
+    console.print(table)
+
+
+@apikey_app.command("revoke")
+@handle_errors
+def apikey_revoke(key_id: str = typer.Argument(..., help="the key id shown by `list`")) -> None:
+    """Revoke a key (servers stop accepting it within a few seconds)."""
+    with open_db() as db:
+        auth.revoke_key(db, key_id)
+    console.print(f"revoked {key_id}")
+
+
+@audit_app.command("tail")
+@handle_errors
+def audit_tail(
+    n: int = typer.Option(20, "-n", "--lines", min=1, help="how many records"),
+) -> None:
+    """Print the last N audit records (JSON Lines, oldest first)."""
+    settings = get_settings()
+    for record in tail(settings.audit_path, n, keep=settings.audit_keep):
+        sys.stdout.write(_line(record) + "\n")
+
+
+def _line(record: dict[str, object]) -> str:
+    import json
+
+    return json.dumps(record, ensure_ascii=False)
