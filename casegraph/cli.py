@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.commands import data, neo4j, serve
+from casegraph.commands import data, neo4j, security, serve
 from casegraph.commands.query import query_app
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app.command("seed")(data.seed)
 app.command("ingest")(data.ingest)
 app.command("dedupe")(data.dedupe)
 app.command("serve")(serve.serve)
+app.add_typer(security.apikey_app, name="apikey")
+app.add_typer(security.audit_app, name="audit")
 app.add_typer(query_app, name="query")
 
 

@@ -12,9 +12,10 @@ from fastapi import FastAPI
 
 from casegraph import __version__
 from casegraph.api.errors import install_error_handlers
-from casegraph.api.routers import entities, health, web
+from casegraph.api.routers import admin, entities, health, web
 from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import queries as queries_router
+from casegraph.api.security import install_security
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings, get_settings
 
@@ -46,6 +47,8 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
+    install_security(app, settings)
+    app.include_router(admin.router)
     for router in (health.router, entities.router, web.router):
         app.include_router(router)
     app.include_router(queries_router.router)
