@@ -11,7 +11,7 @@ Examples
 >>> G = nx.union(nx.complete_graph(["a", "b", "c"]), nx.complete_graph(["x", "y", "z"]))
 >>> G.add_edges_from([("c", "m"), ("m", "x")])
 >>> [b.node for b in find_brokers(G, seed=1)]
-['m', 'c', 'x']
+['m', 'x']
 """
 
 from __future__ import annotations
