@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.commands import data, neo4j, security, serve
+from casegraph.commands import analyze, data, neo4j, security, serve
 from casegraph.commands.query import query_app
 
 app = typer.Typer(
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(neo4j.neo4j_app, name="neo4j")
 app.add_typer(data.db_app, name="db")
+app.add_typer(analyze.analyze_app, name="analyze")
 app.command("seed")(data.seed)
 app.command("ingest")(data.ingest)
 app.command("dedupe")(data.dedupe)

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from casegraph import __version__
 from casegraph.api.errors import install_error_handlers
-from casegraph.api.routers import admin, entities, health, web
+from casegraph.api.routers import admin, analytics, entities, health, paths, web
 from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import queries as queries_router
 from casegraph.api.security import install_security
@@ -49,7 +49,7 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
     install_error_handlers(app)
     install_security(app, settings)
     app.include_router(admin.router)
-    for router in (health.router, entities.router, web.router):
+    for router in (health.router, entities.router, paths.router, analytics.router, web.router):
         app.include_router(router)
     app.include_router(queries_router.router)
     app.include_router(cypher_router.router)
