@@ -14,6 +14,7 @@ from casegraph import __version__
 from casegraph.api.errors import install_error_handlers
 from casegraph.api.routers import admin, analytics, entities, health, paths, web
 from casegraph.api.routers import cypher as cypher_router
+from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import queries as queries_router
 from casegraph.api.security import install_security
 from casegraph.graph.db import GraphDB
@@ -53,4 +54,5 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
         app.include_router(router)
     app.include_router(queries_router.router)
     app.include_router(cypher_router.router)
+    app.include_router(ingest_router.router)
     return app

@@ -206,6 +206,9 @@ class GraphWriter:
         self._nodes: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         self._rels: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         self._pending_nodes = 0
+        # identities in each open MERGE batch: a repeat starts a new batch, because one
+        # statement cannot tell a row's own creation from an earlier row's
+        self._merge_keys: dict[tuple[str, bool], set[Any]] = defaultdict(set)
         self.changed = False
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=3)
         self._thread: threading.Thread | None = None
@@ -221,8 +224,16 @@ class GraphWriter:
             if self._pending_nodes:
                 self._flush_nodes()
             rtype = check_rel_type(record.type)
-            batch = self._rels[(rtype, new)]
-            batch.append(relationship_row(record))
+            row = relationship_row(record)
+            slot = (rtype, new)
+            if not new:
+                ident = (row["f"], row["t"], row["k"])
+                if ident in self._merge_keys[slot]:
+                    self._send_rels(rtype, new, self._rels[slot])
+                    self._rels[slot] = []
+                self._merge_keys[slot].add(ident)
+            batch = self._rels[slot]
+            batch.append(row)
             if len(batch) >= self.batch_size:
                 self._send_rels(rtype, new, batch)
                 self._rels[(rtype, new)] = []
@@ -234,7 +245,14 @@ class GraphWriter:
         return self.counts
 
     def _add_node(self, label: str, row: dict[str, Any], new: bool) -> None:
-        batch = self._nodes[(label, new)]
+        slot = (label, new)
+        if not new:
+            if row["id"] in self._merge_keys[slot]:
+                self._send_nodes(label, new, self._nodes[slot])
+                self._pending_nodes -= len(self._nodes[slot])
+                self._nodes[slot] = []
+            self._merge_keys[slot].add(row["id"])
+        batch = self._nodes[slot]
         batch.append(row)
         self._pending_nodes += 1
         if len(batch) >= self.batch_size:
@@ -274,10 +292,12 @@ class GraphWriter:
     # -- sending ----------------------------------------------------------------------
 
     def _send_nodes(self, label: str, new: bool, rows: list[dict[str, Any]]) -> None:
+        self._merge_keys.pop((label, new), None)
         cypher = CREATE_NODES if new else MERGE_NODES
         self._submit((label, cypher.format(label=check_kind(label)), rows))
 
     def _send_rels(self, rtype: str, new: bool, rows: list[dict[str, Any]]) -> None:
+        self._merge_keys.pop((rtype, new), None)
         cypher = CREATE_RELATIONSHIPS if new else MERGE_RELATIONSHIPS
         self._submit((rtype, cypher.format(rtype=check_rel_type(rtype)), rows))
 
