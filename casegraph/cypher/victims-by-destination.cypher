@@ -6,8 +6,11 @@ MATCH (c:Location)
 WHERE toLower(c.name) = toLower(trim($country))
    OR toUpper(coalesce(c.iso_code, '')) = toUpper(trim($country))
    OR any(a IN coalesce(c.aliases, []) WHERE toLower(a) = toLower(trim($country)))
-MATCH (v:Person)-[t:TRAFFICKED_TO]->(dest:Location)
-WHERE dest = c OR (dest)-[:LOCATED_IN*1..3]->(c)
+WITH collect(DISTINCT c) AS countries
+UNWIND countries AS c
+MATCH (dest:Location)-[:LOCATED_IN*0..3]->(c)
+WITH DISTINCT c, dest
+MATCH (v:Person)-[t:TRAFFICKED_TO]->(dest)
 RETURN v.id AS victim_id,
        v.name AS victim,
        c.name AS country,
