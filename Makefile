@@ -6,7 +6,7 @@ CG     := $(BIN)/casegraph
 DATA   ?= .casegraph/neo4j
 PORT   ?= 7687
 
-.PHONY: install web-assets neo4j-build demo test lint typecheck check bench clean stop
+.PHONY: install web-assets neo4j-build demo test lint typecheck check bench clean stop schemathesis load
 
 install: $(VENV)/.installed web-assets
 
@@ -37,11 +37,22 @@ demo: install neo4j-build
 	$(CG) neo4j start --port $(PORT) --data $(DATA)
 	CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:$(PORT) $(CG) db init
 	CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:$(PORT) $(CG) seed
+	@KEY=$$(CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:$(PORT) $(CG) apikey create --role admin --name demo) && \
+	  echo "" && echo "casegraph: admin API key (shown once; send it as 'Authorization: Bearer <key>'):" && \
+	  echo "  $$KEY" && echo ""
 	@echo "casegraph: serving http://127.0.0.1:8000  (API docs at /docs; Ctrl-C to stop)"
 	CASEGRAPH_NEO4J_URI=bolt://127.0.0.1:$(PORT) $(CG) serve --host 127.0.0.1 --port 8000
 
 stop:
 	-$(CG) neo4j stop --data $(DATA)
+
+# Schemathesis over every operation with an analyst key (own Neo4j and uvicorn, loopback).
+schemathesis: install neo4j-build
+	bench/schemathesis.sh 20
+
+# 50 clients for 60 s on a 100,000-entity graph (see docs/load.md).
+load: install neo4j-build
+	$(BIN)/python bench/load.py
 
 # The whole suite against a real Neo4j that the tests start themselves.
 test: install neo4j-build

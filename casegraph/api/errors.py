@@ -77,6 +77,19 @@ async def _neo4j_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unsendable_value(request: Request, exc: Exception) -> JSONResponse:
+    """A request value Neo4j cannot carry (an integer beyond 64 bits, a string with lone
+    UTF-16 surrogates from a JSON ``\\udXXX`` escape): the driver refuses to encode it."""
+    return JSONResponse(
+        error_body(
+            "InvalidRequestError",
+            "a parameter value cannot be sent to Neo4j (integers must fit in 64 bits, "
+            f"strings must be valid Unicode): {exc}",
+        ),
+        status_code=422,
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("InternalError", "internal error"), status_code=500)
@@ -88,4 +101,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for driver_error in NEO4J_UNAVAILABLE:
         app.add_exception_handler(driver_error, _neo4j_unavailable)
+    app.add_exception_handler(OverflowError, _unsendable_value)
+    app.add_exception_handler(UnicodeEncodeError, _unsendable_value)
     app.add_exception_handler(Exception, _unexpected)
