@@ -55,7 +55,9 @@ class LiveServer:
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=1
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -253,7 +255,9 @@ def test_cyrillic_search_and_keyboard_expand(page: Page, seeded: GraphDB) -> Non
     assert unnamed == []
 
 
-def test_click_node_expands_and_conflicting_claims_are_marked(page: Page, seeded: GraphDB) -> None:
+def test_click_node_expands_sizes_by_centrality_and_marks_conflicting_claims(
+    page: Page, seeded: GraphDB, server: LiveServer
+) -> None:
     qw = questra_world_id(seeded)
     search_and_open(page, "Questra", "Questra World")
     shown = neighborhood_ids(seeded, qw)
@@ -266,6 +270,27 @@ def test_click_node_expands_and_conflicting_claims_are_marked(page: Page, seeded
     page.wait_for_function("n => window.cy.nodes().length === n", arg=len(expected))
     assert cy_node_ids(page) == expected
     assert len(expected) > len(shown)
+
+    # Sized by a chosen centrality, as /analytics/centrality ranks the whole graph: the
+    # biggest node in view is the best-ranked entity in view.
+    admin = {"Authorization": f"Bearer {create_key(seeded, 'admin').key}"}
+    with httpx.Client(base_url=server.url, headers=admin, timeout=30) as api:
+        ranking = api.get("/analytics/centrality?measure=pagerank&top=1000").json()["results"]
+    in_view = [r for r in ranking if r["id"] in expected]
+    assert in_view
+    page.select_option("#size-by", "pagerank")
+    page.wait_for_function("() => /pagerank/.test(document.getElementById('status').textContent)")
+    sizes = page.evaluate(
+        "() => Object.fromEntries(window.cy.nodes().map(n => [n.id(), n.data('size')]))"
+    )
+    for a in in_view:  # bigger score, bigger node
+        for b in in_view:
+            if a["score"] > b["score"]:
+                assert sizes[a["id"]] >= sizes[b["id"]], (a, b)
+    best = max(r["score"] for r in in_view)
+    assert {i for i, v in sizes.items() if v == max(sizes.values())} == {
+        r["id"] for r in in_view if r["score"] == best
+    }
 
     # Korgau Astana has two heads in the seed, from two parts of the article: both LEADS
     # claims are drawn and listed as conflicting.
@@ -286,10 +311,10 @@ def test_click_node_expands_and_conflicting_claims_are_marked(page: Page, seeded
 
 
 def test_shortest_paths_between_two_entities_are_highlighted(page: Page, seeded: GraphDB) -> None:
-    source, target = "per-anna-ryl", "per-alzhanova"
-    search_and_open(page, "Anna Ryl", "Anna Ryl")
+    source, target = "per-duman-taev", "per-farm-owner"
+    search_and_open(page, "Думан", "Duman Taev")
     page.locator("#details button", has_text="Path from").click()
-    search_and_open(page, "Альжанова", "Alzhanova")
+    search_and_open(page, "farm owner", "Unnamed farm owner")
     page.locator("#details button", has_text="Path to").click()
     page.click("#path-btn")
     page.wait_for_function("() => window.cy.elements('.path').length > 0")
@@ -303,12 +328,19 @@ def test_shortest_paths_between_two_entities_are_highlighted(page: Page, seeded:
     ):
         g.add_edge(row["a"], row["b"])
     paths = list(nx.all_shortest_paths(g, source, target))
-    on_path = {n for p in paths for n in p}
-    highlighted = set(page.evaluate("() => window.cy.nodes('.path').map(n => n.id())"))
-    assert highlighted == on_path
     hops = len(paths[0]) - 1
-    assert page.evaluate("() => window.cy.edges('.path').length") >= hops
-    assert f"{hops} hop" in page.inner_text("#status")
+    assert hops > 2
+    highlighted = set(page.evaluate("() => window.cy.nodes('.path').map(n => n.id())"))
+    assert highlighted == {n for p in paths for n in p}
+    pairs = page.evaluate(
+        "() => window.cy.edges('.path').map(e => [e.source().id(), e.target().id()])"
+    )
+    assert {frozenset(x) for x in pairs} == {
+        frozenset(p[i : i + 2]) for p in paths for i in range(hops)
+    }
+    # Everything else in view is faded.
+    assert page.evaluate("() => window.cy.elements('.faded').length") > 0
+    assert f"{hops} hops" in page.inner_text("#status")
 
 
 def test_export_current_view_as_png_json_and_graphml(

@@ -385,6 +385,10 @@
     if (conflicts) text += ` ${conflicts} conflicting claims marked.`;
     $("graph-summary").textContent = text;
     $("node-count").textContent = String(n);
+    fill(
+      $("ids-in-view"),
+      cy.nodes().map((node) => el("option", { value: node.id() }, node.data("name") || ""))
+    );
     const list = $("node-list");
     list.replaceChildren(
       ...cy
@@ -835,7 +839,13 @@
       );
     } catch (err) {
       state.queries = [];
-      const text = isMissingRoute(err) ? "(saved queries unavailable)" : "(could not load)";
+      const text = isMissingRoute(err)
+        ? "(saved queries unavailable)"
+        : err.status === 403
+          ? "(your key's role may not run queries)"
+          : err.status === 401
+            ? "(sign in to load)"
+            : "(could not load)";
       select.replaceChildren(el("option", { value: "" }, text));
     }
     buildQueryForm("");
@@ -873,6 +883,7 @@
           "data-type": type,
           required: p.required ? true : undefined,
           placeholder: type.startsWith("list") ? "comma-separated" : undefined,
+          list: /_id$/.test(p.name) ? "ids-in-view" : undefined,
         });
         if (p.default !== undefined && p.default !== null) {
           input.value = Array.isArray(p.default) ? p.default.join(", ") : String(p.default);
@@ -928,9 +939,21 @@
     }
   }
 
+  /** A readable cell: entities by name, paths as "A → B → C", money hops as amounts. */
   function cellText(v) {
-    if (v && typeof v === "object" && !Array.isArray(v) && (v.name || v.id)) return v.name || v.id;
-    return fmtValue(v);
+    if (v === null || v === undefined) return "—";
+    if (Array.isArray(v)) return v.map(cellText).join("; ");
+    if (typeof v !== "object") return String(v);
+    if (Array.isArray(v.nodes)) return v.nodes.map(cellText).join(" → ");
+    if (v.type && (v.from || v.to)) {
+      const money = v.amount !== undefined ? " " + fmtMoney(v.amount, v.currency) : "";
+      return `${v.from ?? ""} ${v.type}${money} → ${v.to ?? ""}`.trim();
+    }
+    if (v.name || v.id) return v.name || v.id;
+    return Object.entries(v)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => `${k}: ${cellText(x)}`)
+      .join(", ");
   }
 
   function showTable(title, data) {
@@ -940,7 +963,7 @@
     fill($("details"),
       el("h3", {}, `Query: ${title}`),
       rows.length
-        ? el(
+        ? el("div", { class: "table-scroll" }, el(
             "table",
             { class: "result", id: "query-table" },
             el("caption", { class: "hint" }, `${rows.length} rows${data.truncated ? " (truncated)" : ""}`),
@@ -958,7 +981,7 @@
                 )
               )
             )
-          )
+          ))
         : el("p", { class: "hint" }, "No results.")
     );
   }
