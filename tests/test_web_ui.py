@@ -370,6 +370,7 @@ def test_export_current_view_as_png_json_and_graphml(
 
 
 PYRAMID_ORG = "org-test-golden-horizon"
+PYRAMID_SOURCE_URL = "https://example.org/casegraph/golden-horizon"
 # (id, name, recruiter or None, invested, paid out) — a synthetic three-level pyramid.
 PYRAMID_MEMBERS: list[tuple[str, str, str | None, float, float]] = [
     ("per-test-aigerim", "Aigerim Sadykova", None, 2_000_000, 3_500_000),
@@ -386,7 +387,12 @@ PYRAMID_MEMBERS: list[tuple[str, str, str | None, float, float]] = [
 def write_pyramid(path: Path) -> None:
     src = "src-test-pyramid"
     lines: list[dict[str, Any]] = [
-        {"kind": "source", "id": src, "title": "Synthetic pyramid for the UI test"},
+        {
+            "kind": "source",
+            "id": src,
+            "title": "Synthetic pyramid for the UI test",
+            "url": PYRAMID_SOURCE_URL,
+        },
         {
             "kind": "entity",
             "id": PYRAMID_ORG,
@@ -442,6 +448,10 @@ def test_pyramid_view_is_a_tree_with_amounts(
     write_pyramid(data)
     ingest_file(seeded, data)
     search_and_open(page, "Golden Horizon", "Golden Horizon Club")
+    # Its source document, linked.
+    link = page.locator("#details .sources a")
+    assert link.get_attribute("href") == PYRAMID_SOURCE_URL
+    assert link.inner_text() == "Synthetic pyramid for the UI test"
     page.locator("#details button", has_text="Pyramid").click()
     page.wait_for_selector("#pyramid-title")
     page.wait_for_function("n => window.cy.nodes().length === n", arg=len(PYRAMID_MEMBERS) + 1)

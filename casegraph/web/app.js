@@ -629,17 +629,7 @@
           ? el(
               "ul",
               {},
-              docs.map((d) =>
-                el(
-                  "li",
-                  {},
-                  d.url
-                    ? el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer" },
-                        d.title || d.url)
-                    : el("span", {}, d.title || d.id, " (no link known)"),
-                  d.published ? ` — ${d.published}` : ""
-                )
-              )
+              docs.map((d) => el("li", {}, sourceLink(d)))
             )
           : el("p", { class: "hint" }, (entity.sources || []).join(", ") || "no source recorded")
       )
@@ -668,9 +658,30 @@
           el("dd", {}, fmtValue(v)),
         ]),
         el("dt", {}, "sources"),
-        el("dd", {}, (raw.sources || []).join(", ") || "—")
+        el("dd", { id: "edge-sources" }, (raw.sources || []).join(", ") || "—")
       )
     );
+    // Resolve the source ids into their documents (titles, links).
+    const ids = raw.sources || [];
+    Promise.all(ids.map((id) => api("/entities/" + encodeURIComponent(id)).catch(() => null)))
+      .then((docs) => {
+        const box = $("edge-sources");
+        if (!box || !docs.some(Boolean)) return;
+        fill(box, el("ul", {}, docs.map((d, i) => el("li", {}, d ? sourceLink({
+          title: d.name || (d.properties || {}).title, url: (d.properties || {}).url,
+          id: d.id, published: (d.properties || {}).published,
+        }) : ids[i]))));
+      });
+  }
+
+  /** A source document: a link when its URL is known, its title otherwise. */
+  function sourceLink(d) {
+    return [
+      d.url
+        ? el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer" }, d.title || d.url)
+        : el("span", {}, d.title || d.id, " (no link known)"),
+      d.published ? ` — ${d.published}` : "",
+    ];
   }
 
   // --------------------------------------------------------------- paths --------------
