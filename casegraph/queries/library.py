@@ -46,6 +46,9 @@ SUFFIX = ".cypher"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 _HEADER = re.compile(r"^//\s*(?P<key>[A-Za-z]+)\s*:\s*(?P<value>.*)$")
 _PARAM_REF = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`([^`]+)`)")
+# (server, Cypher) pairs whose plan was found read-only: whether a plan writes depends on
+# the text alone, so each text is EXPLAINed once per process and server.
+_READ_ONLY_PLANS: set[tuple[str, str]] = set()
 # Values used to EXPLAIN a saved query at load (plans do not depend on them).
 _SAMPLE = {"string": "x", "int": 1, "float": 1.0, "bool": False, "date": "2000-01-01"}
 
@@ -113,8 +116,11 @@ class Library:
         """``EXPLAIN`` every query; leave out (and report) those that do not plan as
         read-only or do not compile."""
         for name, q in list(self.queries.items()):
+            if (db.uri, q.cypher) in _READ_ONLY_PLANS:
+                continue
             try:
                 check_read_only(db, q.cypher, q.sample_params())
+                _READ_ONLY_PLANS.add((db.uri, q.cypher))
             except (QueryRefusedError, CypherError) as exc:
                 del self.queries[name]
                 self.problems.append(LibraryProblem(q.path, exc.message))
