@@ -31,11 +31,13 @@ def test_csv_folder_loads_the_same_graph_as_json_lines(db: GraphDB) -> None:
     ingest_file(db, FIXTURES / "good.jsonl")
     from_jsonl = _graph_snapshot(db)
     p1_jsonl = entity(db, "p-1")
+    source_jsonl = entity(db, "src-a")
     db.write("MATCH (n) DETACH DELETE n")
     report = ingest_file(db, CSV_DIR)
     assert report.format == "csv"
     assert _graph_snapshot(db) == from_jsonl
     assert entity(db, "p-1") == p1_jsonl
+    assert entity(db, "src-a") == source_jsonl
     # loading the JSON Lines twin on top changes nothing
     again = ingest_file(db, FIXTURES / "good.jsonl")
     assert again.counts.total_created == 0 and again.counts.total_updated == 0

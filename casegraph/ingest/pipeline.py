@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import json
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import numpy as np
 
 from casegraph.errors import RecordError, ValidationFailed
 from casegraph.graph.db import GraphDB
@@ -108,6 +111,15 @@ def _identity(rtype: str) -> tuple[str, ...]:
     return RELATIONSHIPS[rtype].identity
 
 
+def _repeats(hashes: array[int]) -> set[int]:
+    """The values that occur more than once (sorting 8-byte integers, not a Python set)."""
+    if len(hashes) < 2:
+        return set()
+    values = np.frombuffer(hashes, dtype=np.int64).copy()
+    values.sort()
+    return {int(v) for v in np.unique(values[1:][values[1:] == values[:-1]])}
+
+
 def validate_input(
     db: GraphDB, parsed: Iterator[Parsed], progress: ProgressFn | None = None
 ) -> Plan:
@@ -115,8 +127,7 @@ def validate_input(
     validator = Validator()
     errors: list[RecordError] = []
     preexisting: set[str] = set()
-    seen_rels: set[int] = set()
-    repeated_rels: set[int] = set()
+    rel_hashes = array("q")  # 8 bytes per relationship, repeats found at the end
     id_buffer: list[tuple[str, int, str, str]] = []
     count = 0
 
@@ -149,11 +160,7 @@ def validate_input(
         if errs:
             errors.extend(errs)
         elif isinstance(rec, RelationshipRecord):
-            h = _rel_hash(rec)
-            if h in seen_rels:
-                repeated_rels.add(h)
-            else:
-                seen_rels.add(h)
+            rel_hashes.append(_rel_hash(rec))
         elif isinstance(rec, EntityRecord):
             id_buffer.append((file, line, rec.id, rec.label))
         elif isinstance(rec, SourceRecord):
@@ -175,7 +182,7 @@ def validate_input(
         kinds=validator.kinds,
         preexisting=preexisting,
         repeated_ids=validator.repeated_ids,
-        repeated_rels=repeated_rels,
+        repeated_rels=_repeats(rel_hashes),
         forward_references=validator.forward_references,
     )
 

@@ -262,7 +262,9 @@ class Validator:
         if not isinstance(title, str):
             errors.append(RecordError(line, "title", "must be a string"))
         extra = {
-            k: v for k, v in raw.items() if k not in {"kind", "id", "title", "name", "properties"}
+            k: v
+            for k, v in raw.items()
+            if k not in {"kind", "id", "title", "name", "properties", "_file"}
         }
         given = raw.get("properties") or {}
         if not isinstance(given, dict):
