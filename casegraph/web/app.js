@@ -500,7 +500,7 @@
   /** Open an entity: show its details and its neighborhood (fresh: replace the graph). */
   async function openEntity(id, { fresh = false } = {}) {
     try {
-      if (fresh || state.mode !== "explore") clearGraph();
+      if (fresh || state.mode === "pyramid") clearGraph();
       const [entity] = await Promise.all([api("/entities/" + encodeURIComponent(id)), expand(id)]);
       showEntity(entity);
       cy.$(":selected").unselect();
@@ -517,9 +517,10 @@
   /** Merge the neighborhood of `id` into the view (idempotent). */
   async function expand(id) {
     try {
-      if (state.mode !== "explore") {
-        clearGraph();
-      }
+      // A pyramid is a tree of its own; anything else (a query's or a path's graph) grows.
+      if (state.mode === "pyramid") clearGraph();
+      state.mode = "explore";
+      cy.elements().removeClass("faded");
       const data = await api(
         `/entities/${encodeURIComponent(id)}/neighborhood?depth=${hops()}&limit=${NEIGHBORHOOD_LIMIT}`
       );
@@ -772,7 +773,8 @@
       try {
         const params = new URLSearchParams({ source: s, target: t, max_depth: String(depth) });
         const data = await api("/paths?" + params.toString());
-        if (state.mode !== "explore") clearGraph();
+        if (state.mode === "pyramid") clearGraph();
+        state.mode = "explore";
         mergeGraph(data);
         sequences = pathList(data);
       } catch (err) {
