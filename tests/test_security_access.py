@@ -356,3 +356,31 @@ def test_oversized_bodies_get_413(
     r = admin.post("/apikeys", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     assert seeded.read("MATCH (k:ApiKey {role: 'viewer'}) RETURN k") == []
+
+
+def test_an_ingest_records_who_loaded_which_file(db: GraphDB, client_for: ClientFor) -> None:
+    ingester, admin = client_for("ingester"), client_for("admin")
+    records = [
+        {"kind": "source", "id": "s-up", "title": "upload"},
+        {
+            "kind": "entity",
+            "id": "p-up",
+            "label": "Person",
+            "name": "Uploaded Person",
+            "sources": ["s-up"],
+        },
+    ]
+    data = "\n".join(json.dumps(r) for r in records).encode()
+    r = ingester.post("/ingest", files={"file": ("people-upload.jsonl", data)})
+    assert r.status_code == 200, r.text[:300]
+    who = ingester.headers["authorization"].split("_")[1]  # cg_<key_id>_<secret>
+    runs = db.read("MATCH (r:IngestRun) RETURN r.file_name AS f, r.user AS u")
+    assert any(x["f"] == "people-upload.jsonl" and who in x["u"] for x in runs), runs
+    audit = admin.get("/audit", params={"limit": 50}).json()["records"]
+    assert any(
+        x["path"] == "/ingest"
+        and x["key_id"] == who
+        and x["role"] == "ingester"
+        and x["status"] == 200
+        for x in audit
+    )

@@ -22,4 +22,6 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # A worker busy importing on a loaded machine is not dead: give it time to answer.
+        timeout_worker_healthcheck=60,
     )
