@@ -125,3 +125,12 @@ def test_post_ingest_refuses_an_unknown_format(app_client: TestClient) -> None:
     r = app_client.post("/ingest", files={"file": ("a.jsonl", b"{}")}, data={"format": "xml"})
     assert r.status_code == 422
     assert "format" in r.json()["error"]["message"]
+
+
+def test_cli_takes_the_csv_files_of_one_dataset(cli: CliRunner, db: GraphDB) -> None:
+    csv_dir = FIXTURES / "csv"
+    files = [str(csv_dir / n) for n in ("sources.csv", "entities.csv", "relationships.csv")]
+    result = cli.invoke(app, ["ingest", *files, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["format"] == "csv"
+    assert types(db) == {"LEADS": 1, "PAID": 2, "LOCATED_IN": 1, "SUSPECT_IN": 1}

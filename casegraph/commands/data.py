@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import typer
@@ -141,8 +142,12 @@ def seed(as_json: bool = typer.Option(False, "--json", help="print the report as
 
 @handle_errors
 def ingest(
-    path: Path = typer.Argument(
-        ..., exists=True, help="a JSON Lines file, or a CSV file or folder of CSV files"
+    paths: list[Path] = typer.Argument(
+        ...,
+        exists=True,
+        metavar="PATH...",
+        help="a JSON Lines file, a CSV file or folder of CSV files, or the CSV files of one "
+        "dataset (entities.csv relationships.csv)",
     ),
     fmt: str = typer.Option(
         "auto", "--format", "-f", help="casegraph, csv or ftm (default: guessed from content)"
@@ -163,7 +168,16 @@ def ingest(
         raise InvalidRequestError(f"--format: unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     if rejects is not None and not skip_invalid:
         raise InvalidRequestError("--rejects needs --skip-invalid")
-    report = run_ingest(path, fmt=fmt, skip_invalid=skip_invalid, rejects=rejects)
+    with tempfile.TemporaryDirectory(prefix="casegraph-csv-") as tmp:
+        path = paths[0]
+        if len(paths) > 1:  # several CSV files: one folder of links to them
+            if fmt not in ("auto", "csv") or any(p.is_dir() for p in paths):
+                raise InvalidRequestError("several paths are read only as CSV files")
+            for p in paths:
+                (Path(tmp) / p.name).symlink_to(p.resolve())
+            path = Path(tmp)
+            fmt = "csv"
+        report = run_ingest(path, fmt=fmt, skip_invalid=skip_invalid, rejects=rejects)
     pairs: list[Pair] = []
     if dedupe:
         with open_db() as db:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -115,6 +116,8 @@ class WriteCounts:
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # wall time the sending thread spent in write transactions (for profiling)
+    db_seconds: float = 0.0
 
     def add(self, key: str, total: int, created: int, updated: int) -> None:
         self.created[key] += created
@@ -325,11 +328,13 @@ class GraphWriter:
             if self._error is not None:
                 continue  # drain after a failure
             key, cypher, rows = job
+            started = time.perf_counter()
             try:
                 created, updated = self._run(cypher, rows)
             except BaseException as exc:  # handed to the caller's thread
                 self._error = exc
                 continue
+            self.counts.db_seconds += time.perf_counter() - started
             self._account(key, len(rows), created, updated)
 
     def _run(self, cypher: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
