@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +124,20 @@ def test_query_path_folders_are_listed(
     assert "broken.cypher" in result.stderr and "description" in result.stderr
     run = cli.invoke(app, ["query", "run", "my-count", "-f", "json"])
     assert json.loads(run.stdout)["rows"] == [{"n": 0}]
+
+
+def test_list_works_without_neo4j_and_says_plans_were_not_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    monkeypatch.setenv("CASEGRAPH_NEO4J_URI", f"bolt://127.0.0.1:{port}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["query", "list", "--format", "json"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) >= 15
+    assert "plans not checked" in result.stderr

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 import typer
+from neo4j.exceptions import DriverError, Neo4jError
 from rich.table import Table
 
 from casegraph.commands.common import console, handle_errors, open_db, out, print_json
@@ -75,6 +76,10 @@ def _library(*, check: bool = True) -> Library:
     if not check:
         return load_library(query_folders(settings.query_path))
     with open_db() as db:
+        try:  # fail fast (no transaction retries) when Neo4j is not there
+            db.driver.verify_connectivity()
+        except (Neo4jError, DriverError, OSError) as exc:
+            raise DatabaseUnavailableError(f"Neo4j at {db.uri} is unavailable: {exc}") from exc
         return load_checked_library(db, settings.query_path)
 
 
