@@ -360,6 +360,7 @@
 
   function runLayout(opts = {}) {
     if (cy.nodes().empty()) return;
+    cy.stop(true); // a pan still running (keyboard selection) would undo the fit
     const layout = cy.layout({
       name: "cose",
       animate: false,
@@ -374,6 +375,19 @@
       fit: true,
     });
     layout.run();
+    capZoom();
+  }
+
+  /** Fit the view, without blowing a small graph up to giant nodes. */
+  function capZoom(max = 1.25) {
+    if (cy.zoom() > max) {
+      cy.zoom(max);
+      cy.center();
+    }
+  }
+  function fitView() {
+    cy.fit(undefined, 30);
+    capZoom();
   }
 
   function refreshGraphInfo() {
@@ -798,6 +812,7 @@
         "ok"
       );
       cy.fit(cy.elements(".path"), 60);
+      capZoom();
     } catch (err) {
       fail(err);
     }
@@ -1218,6 +1233,7 @@
       animate: false,
       nodeDimensionsIncludeLabels: true,
     }).run();
+    capZoom();
   }
 
   // ---------------------------------------------------------------- export -----------
@@ -1340,7 +1356,7 @@
         }
         break;
       case "f":
-        cy.fit(undefined, 30);
+        fitView();
         break;
       default:
         return;
@@ -1373,7 +1389,7 @@
   $("layout-btn").addEventListener("click", () =>
     state.mode === "pyramid" ? layoutPyramid() : runLayout({ randomize: true })
   );
-  $("fit-btn").addEventListener("click", () => cy.fit(undefined, 30));
+  $("fit-btn").addEventListener("click", fitView);
   $("clear-btn").addEventListener("click", () => {
     clearGraph();
     say("Graph cleared.", "info");
