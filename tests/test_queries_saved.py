@@ -23,6 +23,8 @@ from tests.queries_support import NETWORK, Content, all_content
 
 C = all_content()
 TESTED: set[str] = set()
+# Queries whose data needs writing first, tested in their own modules.
+TESTED_ELSEWHERE = {"top-by-centrality"}  # tests/test_queries_scores.py
 
 
 @pytest.fixture(scope="module")
@@ -400,4 +402,5 @@ def test_possible_duplicates(run: Any) -> None:
 
 def test_every_shipped_query_was_tested(lib: Library) -> None:
     """Runs last in this module: each shipped query ran above on data with an answer."""
-    assert set(lib.queries) <= TESTED, f"untested: {sorted(set(lib.queries) - TESTED)}"
+    untested = set(lib.queries) - TESTED - TESTED_ELSEWHERE
+    assert not untested, f"untested: {sorted(untested)}"
