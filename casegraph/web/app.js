@@ -21,7 +21,7 @@
   // into the same target contradict each other (e.g. two heads of one foundation).
   const SINGLE_HOLDER_TYPES = ["LEADS"];
   const CENTRALITY_MEASURES = ["degree", "betweenness", "pagerank", "closeness", "eigenvector"];
-  // Shown as "<measure> (graph)": computed by /analytics/centrality over the whole graph.
+  // Computed by /analytics/centrality over the whole graph.
   const NEIGHBORHOOD_LIMIT = 200;
   const CENTRALITY_TOP = 1000; // the API's largest `top`
 
@@ -822,10 +822,12 @@
   async function loadMeasures() {
     const select = $("size-by");
     const current = select.value;
-    select.replaceChildren(el("option", { value: "degree" }, "degree (view)"));
-    for (const m of CENTRALITY_MEASURES) {
-      select.append(el("option", { value: m }, `${m} (graph)`));
-    }
+    select.replaceChildren(
+      el("optgroup", { label: "entities in view" },
+        el("option", { value: "degree" }, "degree (view)")),
+      el("optgroup", { label: "whole graph" },
+        CENTRALITY_MEASURES.map((m) => el("option", { value: m }, m)))
+    );
     select.value = current || "degree";
   }
 
