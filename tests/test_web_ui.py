@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
@@ -95,7 +95,20 @@ def server(seeded: GraphDB, settings: Settings) -> Iterator[LiveServer]:
 
 
 def open_page(browser: Browser, url: str, errors: list[str]) -> Page:
+    """The page at ``url``. JavaScript exceptions, and any request that leaves the casegraph
+    server (a CDN, say: the page must work offline), are appended to ``errors``; such
+    requests are refused."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+
+    def only_local(route: Route) -> None:
+        target = route.request.url
+        if target.startswith(url + "/") or target == url or target.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            errors.append(f"request outside the casegraph server: {target}")
+            route.abort()
+
+    context.route("**/*", only_local)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -131,7 +144,7 @@ def page(
     yield pg
     pg.screenshot(path=str(artifacts / f"web-{request.node.name}.png"))
     pg.context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or outside requests: {errors}"
 
 
 # ------------------------------------------------------------------ helpers ----------------
