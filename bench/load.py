@@ -218,14 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         log = (args.data / "uvicorn.log").open("wb")
         server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
         base = f"http://127.0.0.1:{api_port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        up = False
+        while time.monotonic() < deadline and not up:
             try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
+                up = httpx.get(base + "/health", timeout=2).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
+                time.sleep(0.3)
+        if not up:
+            raise SystemExit(f"the API did not answer on {base}: see {args.data}/uvicorn.log")
         # warm every worker's caches (centrality, the victim index) with a burst
         t = time.perf_counter()
         warm, _ = asyncio.run(
