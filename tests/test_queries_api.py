@@ -125,6 +125,12 @@ def test_graph_answers_use_the_design_shape(app_client: TestClient, db: GraphDB)
     # plain values have no graph
     body = app_client.post("/cypher", json={"query": "RETURN 1 AS one"}).json()
     assert body == {"columns": ["one"], "rows": [{"one": 1}], "truncated": False, "row_count": 1}
+    # maps, lists and temporal values come back as JSON
+    body = app_client.post(
+        "/cypher",
+        json={"query": "RETURN {_rel: 1, d: date('2016-05-01'), l: [1, 'a']} AS m"},
+    ).json()
+    assert body["rows"] == [{"m": {"_rel": 1, "d": "2016-05-01", "l": [1, "a"]}}]
 
 
 def test_adhoc_cypher_reads_with_parameters(seeded_client: TestClient) -> None:

@@ -183,6 +183,13 @@ def _guarded(db: GraphDB, work: Any, timeout: float) -> Any:
         ) from exc
 
 
+@dataclass(frozen=True)
+class _RelRef:
+    """A relationship's place in a row until its end nodes' ids are known."""
+
+    element_id: str
+
+
 class _GraphCollector:
     """Turns record values into JSON, remembering the nodes and relationships seen."""
 
@@ -199,7 +206,7 @@ class _GraphCollector:
             return d
         if isinstance(v, Relationship):
             self.rels.setdefault(v.element_id, v)
-            return {"_rel": v.element_id}
+            return _RelRef(v.element_id)
         if isinstance(v, Path):
             return {
                 "nodes": [self.value(n) for n in v.nodes],
@@ -217,9 +224,9 @@ class _GraphCollector:
 
     def resolve(self, v: Any, edges: dict[str, dict[str, Any]]) -> Any:
         """Replace relationship placeholders by their edge dicts."""
+        if isinstance(v, _RelRef):
+            return edges[v.element_id]
         if isinstance(v, dict):
-            if set(v) == {"_rel"}:
-                return edges[v["_rel"]]
             return {k: self.resolve(x, edges) for k, x in v.items()}
         if isinstance(v, list):
             return [self.resolve(x, edges) for x in v]
