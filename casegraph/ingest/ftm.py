@@ -140,6 +140,11 @@ def _first(props: dict[str, Any], name: str) -> Any:
     return values[0] if values else None
 
 
+def _ref(value: Any) -> Any:
+    """An entity reference: an id, or a nested entity (its ``id``)."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def _mapped_props(
     line: int, schema_name: str, props: dict[str, Any], mapping: dict[str, str]
 ) -> tuple[dict[str, Any], list[RecordError]]:
@@ -182,8 +187,8 @@ def ftm_record(line: int, raw: Any, source_id: str) -> list[dict[str, Any]] | Re
             {
                 "kind": "relationship",
                 "type": rtype,
-                "from": _first(props, src_prop),
-                "to": _first(props, dst_prop),
+                "from": _ref(_first(props, src_prop)),
+                "to": _ref(_first(props, dst_prop)),
                 "properties": {**fixed, **mapped, "ftm_id": rid, "ftm_schema": schema.name},
                 "sources": sources,
             }
@@ -221,14 +226,12 @@ def ftm_record(line: int, raw: Any, source_id: str) -> list[dict[str, Any]] | Re
     ]
     if kind != "Location":
         for address in _values(props, "addressEntity"):
-            if isinstance(address, dict):  # a nested entity: use its id
-                address = address.get("id")
             records.append(
                 {
                     "kind": "relationship",
                     "type": "LOCATED_IN",
                     "from": rid,
-                    "to": address,
+                    "to": _ref(address),
                     "properties": {},
                     "sources": sources,
                 }
