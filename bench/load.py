@@ -170,6 +170,34 @@ async def run_load(
         return stats, time.perf_counter() - started
 
 
+async def warm_up(
+    base: str, key: str, people: list[str], terms: list[str], workers: int, limit: float = 900
+) -> int:
+    """Send rounds of concurrent requests of every kind (long timeouts) until a whole round
+    answers 200 within 1 s each: every worker has its caches then."""
+    headers = {"Authorization": f"Bearer {key}"}
+    deadline = time.perf_counter() + limit
+    rounds = 0
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600.0) as client:
+        while time.perf_counter() < deadline:
+            rounds += 1
+            calls = []
+            for i in range(4 * workers):
+                calls.append(("/analytics/centrality", {"measure": "degree", "top": 10}))
+                calls.append((f"/entities/{people[i]}/neighborhood", {"depth": 2, "limit": 50}))
+                calls.append(("/entities", {"q": terms[i % len(terms)]}))
+
+            async def one(url: str, params: dict[str, Any]) -> tuple[int, float]:
+                t = time.perf_counter()
+                r = await client.get(url, params=params)
+                return r.status_code, time.perf_counter() - t
+
+            answers = await asyncio.gather(*(one(u, p) for u, p in calls))
+            if all(s == 200 and dt < 1.0 for s, dt in answers):
+                return rounds
+    return rounds
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--entities", type=int, default=100_000)
@@ -227,24 +255,11 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.3)
         if not up:
             raise SystemExit(f"the API did not answer on {base}: see {args.data}/uvicorn.log")
-        # warm every worker's caches (centrality, the victim index) with a burst
+        # warm every worker's caches (centrality, the victim index) until answers are fast
         t = time.perf_counter()
-        warm, _ = asyncio.run(
-            run_load(
-                base,
-                key,
-                clients=8,
-                duration=5.0 + 0 * args.workers,
-                people=people,
-                terms=terms,
-                mix="mix",
-                seed=99,
-            )
-        )
-        print(
-            f"warm-up: {sum(len(v) for v in warm.lat.values())} requests in "
-            f"{time.perf_counter() - t:.0f} s, errors {warm.errors}"
-        )
+        rounds = asyncio.run(warm_up(base, key, people, terms, args.workers))
+        print(f"warm-up: {rounds} rounds in {time.perf_counter() - t:.0f} s")
+        load_before = os.getloadavg()
         results = {}
         base_stats, el = asyncio.run(
             run_load(
@@ -278,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
             [".venv/bin/python", "bench/load.py", *(argv or sys.argv[1:])]
         )
         results["cpus"] = os.cpu_count()
+        results["loadavg_before"] = [round(x, 1) for x in load_before]
+        results["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
+        print(f"load average before {results['loadavg_before']}, after {results['loadavg_after']}")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2))
         print(f"written {args.out}")
