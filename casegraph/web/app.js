@@ -61,8 +61,9 @@
       case 404:
         return "404 — not found" + detail + ".";
       case 503:
-        return "503 — the graph database (Neo4j) is not answering. Try again in a few seconds" +
-          detail + ".";
+        // The server's detail (a driver error) means nothing to an investigator.
+        if (serverMessage) console.warn("casegraph: 503:", serverMessage);
+        return "503 — the graph database (Neo4j) is not answering. Try again in a few seconds.";
       default:
         if (status >= 500) return `${status} — the server failed` + detail + ".";
         return `${status} — ${serverMessage || "the request was refused"}.`;
@@ -691,10 +692,12 @@
 
   /** A source document: a link when its URL is known, its title otherwise. */
   function sourceLink(d) {
+    // Only web links: a "javascript:" URL in the data must not become a live link.
+    const url = typeof d.url === "string" && /^https?:\/\//i.test(d.url) ? d.url : null;
     return [
-      d.url
-        ? el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer" }, d.title || d.url)
-        : el("span", {}, d.title || d.id, " (no link known)"),
+      url
+        ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, d.title || url)
+        : el("span", {}, d.title || d.id, d.url ? ` (${d.url})` : " (no link known)"),
       d.published ? ` — ${d.published}` : "",
     ];
   }
