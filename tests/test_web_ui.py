@@ -322,6 +322,24 @@ def test_click_node_expands_sizes_by_centrality_and_marks_conflicting_claims(
     for e in leads:
         assert repository.get_entity(seeded, e["from"])["name"] in box
 
+    # Clicking one of those relationships shows the claim and the document behind it.
+    claim = leads[0]
+    pos = page.evaluate(
+        """([a, b]) => { const e = window.cy.edges().filter(x => x.data('source') === a
+              && x.data('target') === b && x.data('type') === 'LEADS')[0];
+            const m = e.renderedMidpoint();
+            const r = document.getElementById('cy').getBoundingClientRect();
+            return {x: r.left + m.x, y: r.top + m.y}; }""",
+        [claim["from"], claim["to"]],
+    )
+    page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_selector("#edge-sources li")
+    details = page.inner_text("#details")
+    assert "conflicts with another claim" in details
+    assert claim["properties"]["claim"] in details
+    for src in claim["sources"]:
+        assert repository.get_entity(seeded, src)["name"] in page.inner_text("#edge-sources")
+
 
 def test_shortest_paths_between_two_entities_are_highlighted(page: Page, seeded: GraphDB) -> None:
     source, target = "per-duman-taev", "per-farm-owner"
