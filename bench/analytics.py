@@ -145,7 +145,9 @@ def maxdiff(a: dict[Any, float], b: dict[Any, float]) -> float:
 def row(label: str, ours: float, base: float | None, note: str = "") -> str:
     ratio = f"{base / ours:7.1f}x" if base else "      -"
     b = f"{base:9.3f}" if base is not None else "        -"
-    return f"| {label:<44} | {ours:9.3f} | {b} | {ratio} | {note} |"
+    line = f"| {label:<44} | {ours:9.3f} | {b} | {ratio} | {note} |"
+    print(line, flush=True)  # as soon as it is measured: long runs can be cut short
+    return line
 
 
 def run_size(db: GraphDB, n: int, work_dir: Path, exact_limit: int) -> list[str]:
