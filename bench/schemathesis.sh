@@ -9,7 +9,8 @@
 # Exit status: schemathesis's (0 = no failures). Report: test-artifacts/schemathesis/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.venv/bin
+ROOT="$(pwd)"
+BIN="$ROOT/.venv/bin"
 N="${1:-20}"
 WORK="$(mktemp -d -t casegraph-schemathesis-XXXX)"
 free_port() { "$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -37,15 +38,16 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-mkdir -p test-artifacts/schemathesis
+mkdir -p "$ROOT/test-artifacts/schemathesis"
 START=$(date +%s)
 set +e
+cd "$WORK"  # schemathesis keeps a .schemathesis/ cache in the working directory
 "$BIN/schemathesis" run "http://127.0.0.1:$API_PORT/openapi.json" \
   --header "Authorization: Bearer $KEY" \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --phases examples,coverage,fuzzing \
   --max-examples "$N" --seed 1 --workers 2 --request-timeout 30 \
-  --report junit --report-dir test-artifacts/schemathesis \
+  --report junit --report-dir "$ROOT/test-artifacts/schemathesis" \
   --warnings off
 STATUS=$?
 set -e
