@@ -64,24 +64,41 @@ def scores(
     cache: AnalyticsCache = CACHE,
 ) -> tuple[nx.Graph, dict[Hashable, float]]:
     """The projection and every node's score for ``measure`` (cached)."""
+    G, values, _ = _scored(db, measure, opts, k=k, seed=seed, cache=cache)
+    return G, values
+
+
+def _scored(
+    db: GraphDB,
+    measure: str,
+    opts: ProjectionOptions | None,
+    *,
+    k: int | None,
+    seed: int,
+    cache: AnalyticsCache,
+) -> tuple[nx.Graph, dict[Hashable, float], list[tuple[Hashable, float]]]:
+    """Scores and the nodes sorted by score (ties by id), both cached: a cached answer
+    then costs no sort."""
     centrality_mod.check_measure(measure)
     opts = opts or ProjectionOptions()
     G = projection(db, opts, cache)
     if k is not None and not 2 <= k <= max(len(G), 2):
         raise InvalidRequestError(f"k must be between 2 and the number of nodes ({len(G)})")
     key = ("scores", measure, opts.cache_key(), k, seed)
-    values = cache.get_or_compute(
-        db, key, lambda: centrality_mod.compute(G, measure, weight=opts.weight, k=k, seed=seed)
-    )
-    return G, values
+
+    def compute() -> tuple[dict[Hashable, float], list[tuple[Hashable, float]]]:
+        values = centrality_mod.compute(G, measure, weight=opts.weight, k=k, seed=seed)
+        return values, sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+    values, order = cache.get_or_compute(db, key, compute)
+    return G, values, order
 
 
-def ranked(G: nx.Graph, values: dict[Hashable, float], top: int) -> list[dict[str, Any]]:
-    """The ``top`` nodes by score (ties by id), with their rank (1 = highest)."""
-    order = sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0])))[:top]
+def ranked(G: nx.Graph, order: list[tuple[Hashable, float]], top: int) -> list[dict[str, Any]]:
+    """The first ``top`` of ``order`` (nodes by score), with their rank (1 = highest)."""
     return [
         dict(_entity(G, node), score=round(float(score), SCORE_DIGITS), rank=i)
-        for i, (node, score) in enumerate(order, start=1)
+        for i, (node, score) in enumerate(order[:top], start=1)
     ]
 
 
@@ -101,11 +118,11 @@ def centrality(
     With ``write``, every node's score is also stored as ``centrality_<measure>``.
     """
     _check_top(top)
-    G, values = scores(db, measure, opts, k=k, seed=seed, cache=cache)
+    G, values, order = _scored(db, measure, opts, k=k, seed=seed, cache=cache)
     out: dict[str, Any] = {
         "measure": measure,
         "nodes_considered": len(G),
-        "results": ranked(G, values, top),
+        "results": ranked(G, order, top),
     }
     if k is not None:
         out["k"] = k
