@@ -49,10 +49,16 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
         app.state.db = db
     install_error_handlers(app)
     install_security(app, settings)
-    app.include_router(admin.router)
-    for router in (health.router, entities.router, paths.router, analytics.router, web.router):
+    for router in (
+        health.router,
+        entities.router,
+        paths.router,
+        analytics.router,
+        queries_router.router,
+        cypher_router.router,
+        ingest_router.router,
+        admin.router,
+        web.router,
+    ):
         app.include_router(router)
-    app.include_router(queries_router.router)
-    app.include_router(cypher_router.router)
-    app.include_router(ingest_router.router)
     return app
