@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from casegraph import __version__
 from casegraph.api.errors import install_error_handlers
-from casegraph.api.routers import admin, analytics, entities, health, paths, web
+from casegraph.api.routers import admin, analytics, entities, export, health, paths, web
 from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import queries as queries_router
@@ -57,6 +57,7 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
         queries_router.router,
         cypher_router.router,
         ingest_router.router,
+        export.router,
         admin.router,
         web.router,
     ):

@@ -525,3 +525,13 @@ def _redact_body(
             else text
         )
     return view.scrub(text).encode("utf-8")
+
+
+def redact_for_role(guard: VictimGuard, role: str | None, value: Any) -> Any:
+    """``value`` (graph-shaped data) as a caller with ``role`` may see it. For answers that
+    are serialized into a non-JSON format (exports), so that they are redacted as data,
+    field by field, before the text pass of the middleware."""
+    level = PROTECTED_BY_ROLE.get(role or "", "all")
+    if level == "none":
+        return value
+    return redact_value(value, guard.view(level))
