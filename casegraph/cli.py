@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.commands import analyze, data, neo4j, security, serve
+from casegraph.commands import analyze, data, export, neo4j, security, serve
 from casegraph.commands.query import query_app
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.command("seed")(data.seed)
 app.command("ingest")(data.ingest)
 app.command("dedupe")(data.dedupe)
 app.command("serve")(serve.serve)
+app.command("export")(export.export)
 app.add_typer(security.apikey_app, name="apikey")
 app.add_typer(security.audit_app, name="audit")
 app.add_typer(query_app, name="query")

@@ -104,3 +104,24 @@ def test_unknown_format_and_kind_are_422(seeded_client: TestClient) -> None:
     assert r.status_code == 422 and "xlsx" in r.json()["error"]["message"]
     r = seeded_client.get("/export", params={"label": "Human"})
     assert r.status_code == 422
+
+
+def test_cli_export_writes_a_graphml_file(seeded: GraphDB, neo4j_uri: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from casegraph.cli import app
+    from casegraph.settings import get_settings
+
+    out = tmp_path / "g.graphml"
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["export", "--format", "graphml", "-o", str(out)],
+            env={"CASEGRAPH_NEO4J_URI": neo4j_uri},
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    g = nx.read_graphml(out)
+    assert g.number_of_nodes() == _count(seeded, NODE_COUNT)
