@@ -301,6 +301,8 @@ def test_neo4j_down_gives_503_and_service_resumes(settings: Settings) -> None:
                     break
                 time.sleep(0.5)
             assert status == 200
+            health = client.get("/health")
+            assert health.status_code == 200 and health.json()["neo4j"]["status"] == "up"
     finally:
         db.close()
         local_neo4j.stop(data)
