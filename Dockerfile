@@ -1,8 +1,18 @@
-# The casegraph API. Neo4j runs in its own container (docker-compose.yml).
+# The casegraph API and web explorer. Neo4j runs in its own container (docker-compose.yml).
+# Not built on the development machines (no Docker engine there); checked by parsing in
+# tests/test_deploy_files.py.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY casegraph ./casegraph
+COPY --from=web /web/node_modules/cytoscape/dist/cytoscape.min.js ./casegraph/web/vendor/
+COPY --from=web /web/node_modules/cytoscape/LICENSE ./casegraph/web/vendor/cytoscape.LICENSE
 RUN pip install --no-cache-dir .
 EXPOSE 8000
-CMD ["sh", "-c", "casegraph db init && casegraph seed && casegraph serve --host 0.0.0.0 --port 8000"]
+# Seed on start (idempotent) and print a fresh admin key to the container log.
+CMD ["sh", "-c", "casegraph db init && casegraph seed && echo \"admin key: $(casegraph apikey create --role admin --name docker)\" && casegraph serve --host 0.0.0.0 --port 8000"]

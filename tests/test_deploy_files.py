@@ -41,3 +41,6 @@ def test_dockerfile_installs_the_package_and_serves() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11", text, re.M)
     assert "pip install" in text and "casegraph serve" in text
+    # the web explorer's library comes from the pinned npm lock file, not a CDN
+    assert "npm ci" in text and "package-lock.json" in text
+    assert "cytoscape.min.js ./casegraph/web/vendor/" in text
