@@ -27,6 +27,5 @@ def export(
     else:
         output.write_bytes(body)
         console.print(
-            f"wrote {len(graph['nodes'])} entities, {len(graph['edges'])} relationships "
-            f"to {output}"
+            f"wrote {len(graph['nodes'])} entities, {len(graph['edges'])} relationships to {output}"
         )
