@@ -1,4 +1,4 @@
-"""``casegraph serve``: the HTTP API (and, later, the web UI)."""
+"""``casegraph serve``: the HTTP API and the web explorer."""
 
 from __future__ import annotations
 
@@ -24,4 +24,7 @@ def serve(
         log_level="info",
         # A worker busy importing on a loaded machine is not dead: give it time to answer.
         timeout_worker_healthcheck=60,
+        # Keep idle connections longer than uvicorn's 5 s: under saturation a client may
+        # reuse a connection just as the server closes it (seen as ReadError in bench/load.py).
+        timeout_keep_alive=30,
     )
