@@ -288,8 +288,3 @@ def allowed_endpoints(rel_type: str, from_kind: str, to_kind: str) -> bool:
     """Whether ``rel_type`` may run from an entity of ``from_kind`` to one of ``to_kind``."""
     rt = RELATIONSHIPS[check_rel_type(rel_type)]
     return from_kind in rt.sources and to_kind in rt.targets
-
-
-def entity_kinds() -> list[str]:
-    """The kinds that are entities proper (everything but ``Source``)."""
-    return [k for k in KINDS if k != SOURCE]

@@ -187,12 +187,6 @@ def validate_input(
     )
 
 
-def validate_stream(db: GraphDB, parsed: Iterator[Parsed]) -> tuple[int, list[RecordError]]:
-    """Pass one, reduced to (record count, errors)."""
-    plan = validate_input(db, parsed)
-    return plan.records, plan.errors
-
-
 def records(parsed: Iterator[Parsed], skip: set[Where] | None = None) -> Iterator[Record]:
     """The valid records of an input already checked whole (``skip``: places to leave out)."""
     for _, rec in _valid(parsed, skip or set()):
