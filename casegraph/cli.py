@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.commands import analyze, data, export, neo4j, security, serve
+from casegraph.commands import analyze, data, export, neo4j, protect, security, serve
 from casegraph.commands.query import query_app
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("export")(export.export)
 app.add_typer(security.apikey_app, name="apikey")
 app.add_typer(security.audit_app, name="audit")
 app.add_typer(query_app, name="query")
+app.add_typer(protect.protect_app, name="protect")
 
 
 def main() -> None:

@@ -42,6 +42,12 @@ class DatabaseUnavailableError(CasegraphError):
     status_code = 503
 
 
+class ConfigurationError(CasegraphError):
+    """A setting that casegraph cannot work with (a bad key, a missing file)."""
+
+    status_code = 500
+
+
 class LocalNeo4jError(CasegraphError):
     """The local Neo4j could not be started, stopped or inspected."""
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from casegraph.commands.common import console, handle_errors, open_db, out, print_json
 from casegraph.errors import InvalidRequestError
+from casegraph.graph.protected_writes import migrate
 from casegraph.graph.schema import init_schema, reset_database
 from casegraph.ingest.dedupe import DEFAULT_THRESHOLD, Pair, flag_duplicates, flagged
 from casegraph.ingest.detect import FORMATS
@@ -34,6 +35,18 @@ def db_init() -> None:
     with open_db() as db:
         for statement in init_schema(db):
             console.print(f"[green]ok[/] {statement.splitlines()[0][:90]}")
+        protected = migrate(db, db.protection_key)
+        console.print(f"[green]ok[/] protection key ready; {protected} person(s) newly protected")
+
+
+@db_app.command("migrate")
+@handle_errors
+def db_migrate() -> None:
+    """Protect the people already in the graph whom the rules protect (idempotent)."""
+    with open_db() as db:
+        init_schema(db)
+        protected = migrate(db, db.protection_key)
+    console.print(f"{protected} person(s) newly protected")
 
 
 @db_app.command("reset")

@@ -24,6 +24,7 @@ from neo4j.exceptions import (
 )
 
 from casegraph.errors import DatabaseUnavailableError
+from casegraph.graph.protection import ProtectionKey
 from casegraph.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -36,6 +37,14 @@ GRAPH_VERSION_BUMP = (
     "SET m.version = coalesce(m.version, 0) + 1, m.changed_at = datetime() "
     "RETURN m.version AS v"
 )
+
+
+def protection_key_for(settings: Settings) -> ProtectionKey:
+    """The protection key the settings name: ``CASEGRAPH_PROTECTION_KEY``, else the key
+    file (created on first use)."""
+    if settings.protection_key:
+        return ProtectionKey.from_text(settings.protection_key)
+    return ProtectionKey.load_or_create(settings.protection_key_path())
 
 
 class GraphDB:
@@ -55,10 +64,12 @@ class GraphDB:
         database: str = "neo4j",
         connection_timeout: float = 5.0,
         max_transaction_retry_time: float = 15.0,
+        protection_key: ProtectionKey | Callable[[], ProtectionKey] | None = None,
     ) -> None:
         auth = (user, password) if password else None
         self.uri = uri
         self.database = database
+        self._key = protection_key
         self._driver: Driver = GraphDatabase.driver(
             uri,
             auth=auth,
@@ -76,7 +87,15 @@ class GraphDB:
             user=s.neo4j_user,
             password=s.neo4j_password,
             database=s.neo4j_database,
+            protection_key=lambda: protection_key_for(s),
         )
+
+    @property
+    def protection_key(self) -> ProtectionKey:
+        """The key that protects victims in this database (loaded, or made, on first use)."""
+        if not isinstance(self._key, ProtectionKey):
+            self._key = (self._key or (lambda: protection_key_for(get_settings())))()
+        return self._key
 
     @property
     def driver(self) -> Driver:

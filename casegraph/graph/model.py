@@ -36,6 +36,9 @@ class Kind:
     name: str
     description: str
     properties: dict[str, PropType] = field(default_factory=dict)
+    # Whether free text linked to a protected person is scrubbed from this kind's names
+    # too (a case or a company can be named after a victim; a place is not).
+    scrub_names: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class RelType:
     # Properties whose values tell two relationships of this type between the same two
     # entities apart (two payments on different dates are two facts, not one).
     identity: tuple[str, ...] = ()
+    # Which end of a relationship of this type is thereby a victim ("from" or "to").
+    marks_victim: Literal["from", "to"] | None = None
 
 
 PERSON = "Person"
@@ -87,6 +92,7 @@ KINDS: dict[str, Kind] = {
             LOCATION,
             "A country, region, city or address.",
             {"location_type": "string", "iso_code": "string", "country": "string"},
+            scrub_names=False,
         ),
         Kind(
             CASE,
@@ -185,6 +191,7 @@ RELATIONSHIPS: dict[str, RelType] = {
             frozenset({PERSON}),
             {"form": "string", "duration": "string", "start_date": "date", "end_date": "date"},
             identity=("form",),
+            marks_victim="to",
         ),
         RelType(
             "TRAFFICKED_TO",
@@ -192,6 +199,7 @@ RELATIONSHIPS: dict[str, RelType] = {
             frozenset({PERSON}),
             frozenset({LOCATION}),
             {"purpose": "string", "date": "date"},
+            marks_victim="from",
         ),
         RelType(
             "TRANSITED",
@@ -216,7 +224,13 @@ RELATIONSHIPS: dict[str, RelType] = {
             "OCCURRED_IN", "Where a case took place.", frozenset({CASE}), frozenset({LOCATION})
         ),
         RelType("SUSPECT_IN", "Suspected in a case.", _ACTORS, frozenset({CASE})),
-        RelType("VICTIM_IN", "Victim in a case.", frozenset({PERSON}), frozenset({CASE})),
+        RelType(
+            "VICTIM_IN",
+            "Victim in a case.",
+            frozenset({PERSON}),
+            frozenset({CASE}),
+            marks_victim="from",
+        ),
         RelType("WITNESS_IN", "Witness in a case.", _ACTORS, frozenset({CASE})),
         RelType("INVESTIGATES", "Investigates a case.", _ACTORS, frozenset({CASE})),
         RelType(
@@ -266,6 +280,91 @@ RELATIONSHIPS: dict[str, RelType] = {
         ),
     )
 }
+
+
+# -- victim protection, as data ---------------------------------------------------------
+#
+# Who is protected is decided when data is written (see casegraph.graph.protection):
+# a Person is protected when her own properties say she is a minor or a victim, or when a
+# relationship whose type ``marks_victim`` points at her. A protected node stores a level:
+
+#: Protection levels, weakest first. ``all``: a victim, hidden from every role that hides
+#: victims; ``minors``: a child, hidden also from roles that may see adult victims.
+PROTECTION_LEVELS: tuple[str, ...] = ("all", "minors")
+#: The levels each role may see in clear (roles not listed see none).
+VISIBLE_LEVELS: dict[str, frozenset[str]] = {
+    "admin": frozenset(PROTECTION_LEVELS),
+    "analyst": frozenset({"all"}),
+}
+#: Under this age a person is a minor.
+MINOR_AGE = 18
+#: A ``role`` property starting with this word makes a person a victim.
+VICTIM_ROLE_PREFIX = "victim"
+#: Properties that stay in clear on a protected node: structure, never identity.
+PROTECTED_NODE_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "name_key",
+        "aliases",
+        "search_keys",
+        "search_text",
+        "sources",
+        "protection",
+        "sealed",
+        "blind_text",
+    }
+)
+#: Properties that are never free text: they are not scrubbed of victims' names.
+NON_TEXT_FIELDS = frozenset(
+    {
+        "id",
+        "sources",
+        "key",
+        "name_key",
+        "search_keys",
+        "search_text",
+        "protection",
+        "sealed",
+        "sealed_text",
+        "blind_text",
+        "url",
+        "language",
+        "iso_code",
+        "published",
+        "date",
+        "start_date",
+        "end_date",
+        "currency",
+        "form",
+        "location_type",
+        "case_type",
+        "org_type",
+        "status",
+        "gender",
+    }
+)
+#: Words of a victim's name that are too generic to scrub from linked text: descriptions
+#: that stand in for a name ("Unnamed 16-year-old girl"), not a name.
+SCRUB_STOPWORDS = frozenset(
+    {
+        "unnamed", "unknown", "victim", "victims", "girl", "boy", "man", "woman", "men",
+        "women", "child", "children", "minor", "year", "years", "old", "group", "person",
+        "people", "the", "and", "from", "with", "abroad", "forced", "labor", "labour",
+        "kazakh", "citizen", "citizens", "foreign", "unidentified", "anonymous",
+    }
+)  # fmt: skip
+
+
+def stronger_level(a: str | None, b: str | None) -> str | None:
+    """The stronger of two protection levels (``None``: unprotected).
+
+    >>> stronger_level(None, "all"), stronger_level("minors", "all")
+    ('all', 'minors')
+    """
+    if a is None or b is None:
+        return a or b
+    return max(a, b, key=PROTECTION_LEVELS.index)
 
 
 def check_kind(name: str) -> str:

@@ -18,7 +18,21 @@ from casegraph.graph.model import ENTITY_LABEL, check_kind
 from casegraph.graph.names import name_key
 from casegraph.graph.schema import FULLTEXT_INDEX
 
-INTERNAL_PROPS = frozenset({"name_key", "search_text", "search_keys", "key", "pseudonym_seed"})
+INTERNAL_PROPS = frozenset(
+    {
+        "name_key",
+        "search_text",
+        "search_keys",
+        "key",
+        "sealed",
+        "sealed_text",
+        "blind_text",
+        "protection",
+    }
+)
+#: Keys of an answer's node and edge dicts that only the disclosure step reads
+#: (:mod:`casegraph.graph.disclosure`), which removes them before anything leaves.
+HIDDEN = {"sealed": "_sealed", "protection": "_level", "sealed_text": "_sealed_text"}
 MAX_DEPTH = 3
 MAX_NEIGHBORHOOD = 2000
 MAX_SEARCH = 500
@@ -29,6 +43,19 @@ WHERE $label IS NULL OR $label IN labels(node)
 RETURN node, score
 ORDER BY score DESC, node.name
 LIMIT $limit
+"""
+
+SEARCH_BLIND = """
+CALL db.index.fulltext.queryNodes('entity_blind', $lucene) YIELD node, score
+WHERE node.protection IN $levels AND ($label IS NULL OR $label IN labels(node))
+RETURN node, score
+ORDER BY score DESC, node.name
+LIMIT $limit
+"""
+
+BLIND_HIT = """
+CALL db.index.fulltext.queryNodes('entity_blind', $lucene) YIELD node
+RETURN count(node) > 0 AS hit
 """
 
 SEARCH_KEY_PREFIX = """
@@ -91,7 +118,15 @@ def node_dict(node: Node) -> dict[str, Any]:
     out["aliases"] = props.pop("aliases", []) or []
     out["sources"] = props.pop("sources", []) or []
     out["properties"] = {k: _jsonable(v) for k, v in sorted(props.items())}
+    _hide(node, out)
     return out
+
+
+def _hide(entity: Node | Relationship, out: dict[str, Any]) -> None:
+    for prop, hidden in HIDDEN.items():
+        value = entity.get(prop)
+        if value is not None:
+            out[hidden] = value
 
 
 def edge_dict(
@@ -101,13 +136,15 @@ def edge_dict(
     props = {k: _jsonable(v) for k, v in dict(rel).items() if k not in INTERNAL_PROPS}
     start = from_id if from_id is not None else (rel.start_node["id"] if rel.start_node else None)
     end = to_id if to_id is not None else (rel.end_node["id"] if rel.end_node else None)
-    return {
+    out = {
         "type": rel.type,
         "from": start,
         "to": end,
         "sources": props.pop("sources", []) or [],
         "properties": props,
     }
+    _hide(rel, out)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -123,13 +160,36 @@ def _lucene(q: str) -> str:
     return " AND ".join(f"{t}*" if len(t) > 1 else t for t in tokens)
 
 
+def blind_lucene(db: GraphDB, q: str) -> str:
+    """The full-text query that finds protected people by the blind tokens of ``q``'s
+    words (every word must match; words are whole, not prefixes)."""
+    key = db.protection_key
+    return " AND ".join(key.blind_token(w) for w in name_key(q).split())
+
+
+def names_protected_person(db: GraphDB, q: str) -> bool:
+    """Whether ``q`` is (every word of) a protected person's name."""
+    lucene = blind_lucene(db, q)
+    if not lucene:
+        return False
+    rows = db.read(BLIND_HIT, {"lucene": lucene})
+    return bool(rows and rows[0]["hit"])
+
+
 def search(
-    db: GraphDB, q: str = "", *, label: str | None = None, limit: int = 20
+    db: GraphDB,
+    q: str = "",
+    *,
+    label: str | None = None,
+    limit: int = 20,
+    levels: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Find entities by name or alias, in Latin or Cyrillic script.
 
     Exact and prefix matches of the normalized name come first, then full-text matches
-    over names and aliases (each word as a prefix).
+    over names and aliases (each word as a prefix). Protected people are stored under
+    pseudonyms; with ``levels`` (the protection levels the caller may see) they are found
+    by their real names too, through the blind index (whole words only).
     """
     if label is not None:
         check_kind(label)
@@ -142,10 +202,13 @@ def search(
             return []
         return [dict(node_dict(r["node"]), score=0.0) for r in _run(db, LIST_ENTITIES, params)]
     seen: dict[str, dict[str, Any]] = {}
-    for query, extra in (
+    queries: list[tuple[str, dict[str, Any]]] = [
         (SEARCH_KEY_PREFIX, {"key": key}),
         (SEARCH_FULLTEXT, {"lucene": _lucene(q)}),
-    ):
+    ]
+    if levels and label in (None, "Person"):
+        queries.insert(0, (SEARCH_BLIND, {"lucene": blind_lucene(db, q), "levels": list(levels)}))
+    for query, extra in queries:
         for row in _run(db, query, {**params, **extra}):
             item = node_dict(row["node"])
             if item["id"] not in seen:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from casegraph.graph.db import GraphDB
 
 FULLTEXT_INDEX = "entity_names"
+BLIND_INDEX = "entity_blind"
 
 SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -22,6 +23,9 @@ SCHEMA: tuple[str, ...] = (
     # name and every alias (so "Таев" and "Taev" reach the same person).
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
     "FOR (n:Entity) ON EACH [n.name, n.search_text]",
+    # Protected people: keyed hashes of their name words (the blind index), and their level.
+    f"CREATE FULLTEXT INDEX {BLIND_INDEX} IF NOT EXISTS FOR (n:Person) ON EACH [n.blind_text]",
+    "CREATE INDEX person_protection IF NOT EXISTS FOR (n:Person) ON (n.protection)",
 )
 
 

@@ -17,15 +17,31 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import ManagedTransaction
 
 from casegraph.graph.db import GraphDB
-from casegraph.graph.model import RELATIONSHIPS, SOURCE, check_kind, check_rel_type
+from casegraph.graph.model import (
+    PERSON,
+    RELATIONSHIPS,
+    SOURCE,
+    check_kind,
+    check_rel_type,
+    stronger_level,
+)
 from casegraph.graph.names import name_key, search_keys
+from casegraph.graph.protected_writes import (
+    Needles,
+    ToProtect,
+    protect,
+    scrub_around_people,
+    scrub_relationships,
+    scrub_rewritten,
+)
+from casegraph.graph.protection import own_level
 from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, SourceRecord
 
 # -- Cypher, kept as data -------------------------------------------------------------
@@ -80,32 +96,39 @@ RETURN count(n) AS created, 0 AS updated
 MERGE_RELATIONSHIPS = (
     """
 UNWIND $rows AS row
-MATCH (a:Entity {{id: row.f}})
-MATCH (b:Entity {{id: row.t}})
+MATCH (a:Entity) WHERE a.id IN row.f
+MATCH (b:Entity) WHERE b.id IN row.t
 MERGE (a)-[r:{rtype} {{key: row.k}}]->(b)
-WITH r, row, r.sources IS NULL AS created, properties(r) AS before
+WITH a, b, r, row, r.sources IS NULL AS created, properties(r) AS before
 SET r += row.p,
     r.sources = """
     + _UNION.format(old="r.sources", new="row.s")
     + """
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN NOT created AND before <> properties(r) THEN 1 ELSE 0 END) AS updated
+       sum(CASE WHEN NOT created AND before <> properties(r) THEN 1 ELSE 0 END) AS updated,
+       collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
+                    THEN elementId(r) END) AS touched
 """
 )
 
 CREATE_RELATIONSHIPS = """
 UNWIND $rows AS row
-MATCH (a:Entity {{id: row.f}})
-MATCH (b:Entity {{id: row.t}})
+MATCH (a:Entity) WHERE a.id IN row.f
+MATCH (b:Entity) WHERE b.id IN row.t
 CREATE (a)-[r:{rtype} {{key: row.k, sources: row.s}}]->(b)
 SET r += row.p
-RETURN count(r) AS created, 0 AS updated
+RETURN count(r) AS created, 0 AS updated,
+       collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
+                    THEN elementId(r) END) AS touched
 """
 
+# Each id as given, or (for a protected person) under its pseudonymous id.
 KINDS_OF_IDS = """
-UNWIND $ids AS id
-MATCH (n:Entity {id: id})
-RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind
+UNWIND $rows AS row
+OPTIONAL MATCH (c:Entity {id: row.id})
+OPTIONAL MATCH (p:Entity {id: row.pid})
+WITH row, coalesce(c, p) AS n WHERE n IS NOT NULL
+RETURN row.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind, n.protection AS level
 """
 
 
@@ -116,6 +139,8 @@ class WriteCounts:
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # protected people written (see GraphWriter._account)
+    protected: int = 0
     # wall time the sending thread spent in write transactions (for profiling)
     db_seconds: float = 0.0
 
@@ -134,7 +159,7 @@ class WriteCounts:
 
     def as_dict(self) -> dict[str, Any]:
         keys = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return {
+        out: dict[str, Any] = {
             k: {
                 "created": self.created.get(k, 0),
                 "updated": self.updated.get(k, 0),
@@ -142,6 +167,9 @@ class WriteCounts:
             }
             for k in keys
         }
+        if self.protected:
+            out[PROTECTED_KEY] = {"written": self.protected}
+        return out
 
 
 def source_row(rec: SourceRecord) -> dict[str, Any]:
@@ -181,8 +209,10 @@ def relationship_row(rec: RelationshipRecord) -> dict[str, Any]:
 
 ProgressFn = Callable[[int], None]
 
-# A batch for the sending thread: (count key, Cypher text, rows).
-_Job = tuple[str, str, list[dict[str, Any]]]
+# A batch for the sending thread: (count key, work in one transaction, rows).
+_Work = Callable[[ManagedTransaction], tuple[int, int]]
+_Job = tuple[str, _Work, int]
+PROTECTED_KEY = "Person (protected)"
 
 
 class GraphWriter:
@@ -196,19 +226,39 @@ class GraphWriter:
 
     ``add(record, new=True)`` takes the CREATE path (see the module docstring); the caller
     vouches that the record is new.
+
+    Victims are protected in the transaction that writes them: ``protect`` maps the real
+    ids of people the input protects to their level (:mod:`casegraph.graph.protection`).
+    A person it names, or whose own properties call for it, is written sealed under her
+    pseudonymous id; a relationship that names one is written to that id, and protects
+    her first if the graph still holds her in clear. ``kinds`` (id → kind of the input's
+    entities) spares the pseudonymous lookup for ends that are no person.
     """
 
     def __init__(
-        self, db: GraphDB, *, batch_size: int = 10_000, progress: ProgressFn | None = None
+        self,
+        db: GraphDB,
+        *,
+        batch_size: int = 10_000,
+        progress: ProgressFn | None = None,
+        protect: Mapping[str, str] | None = None,
+        kinds: Mapping[str, str] | None = None,
     ) -> None:
         self.db = db
+        self.key = db.protection_key
         self.batch_size = batch_size
         self.progress = progress
+        self.protect = protect if protect is not None else {}
+        self.kinds = kinds if kinds is not None else {}
+        self.needles = Needles(self.key)
         self.counts = WriteCounts()
         # (label or type, new?) -> rows waiting
         self._nodes: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
         self._rels: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
+        self._people: list[ToProtect] = []
         self._pending_nodes = 0
+        # people this writer stored protected (a relationship to one needs no conversion)
+        self._sealed: set[str] = set()
         # identities in each open MERGE batch: a repeat starts a new batch, because one
         # statement cannot tell a row's own creation from an earlier row's
         self._merge_keys: dict[tuple[str, bool], set[Any]] = defaultdict(set)
@@ -221,16 +271,30 @@ class GraphWriter:
         if isinstance(record, SourceRecord):
             self._add_node(SOURCE, source_row(record), new)
         elif isinstance(record, EntityRecord):
-            self._add_node(check_kind(record.label), entity_row(record), new)
+            label = check_kind(record.label)
+            level = (
+                stronger_level(self.protect.get(record.id), own_level(record.properties))
+                if label == PERSON
+                else None
+            )
+            if level is not None:
+                self._add_person(record, level)
+            else:
+                self._add_node(label, entity_row(record), new)
         else:
             # Relationships may point at nodes still buffered: send those first.
             if self._pending_nodes:
                 self._flush_nodes()
             rtype = check_rel_type(record.type)
             row = relationship_row(record)
+            row["f"] = self._ends(record.from_id)
+            row["t"] = self._ends(record.to_id)
+            marked = [r for r in (record.from_id, record.to_id) if r in self.protect]
+            if marked:
+                row["_protect"] = marked
             slot = (rtype, new)
             if not new:
-                ident = (row["f"], row["t"], row["k"])
+                ident = (record.from_id, record.to_id, row["k"])
                 if ident in self._merge_keys[slot]:
                     self._send_rels(rtype, new, self._rels[slot])
                     self._rels[slot] = []
@@ -241,11 +305,33 @@ class GraphWriter:
                 self._send_rels(rtype, new, batch)
                 self._rels[(rtype, new)] = []
 
+    def _ends(self, rid: str) -> list[str]:
+        """The ids a relationship end may be stored under."""
+        if rid in self.protect:
+            return [self.key.pseudo_id(rid)]
+        kind = self.kinds.get(rid)
+        if kind is not None and kind != PERSON:
+            return [rid]
+        return [rid, self.key.pseudo_id(rid)]
+
     def add_all(self, records: Iterable[Record]) -> WriteCounts:
         for rec in records:
             self.add(rec)
         self.flush()
         return self.counts
+
+    def _add_person(self, record: EntityRecord, level: str) -> None:
+        payload = {
+            "id": record.id,
+            "name": record.name,
+            "aliases": list(record.aliases),
+            "properties": dict(record.properties),
+        }
+        self._people.append(ToProtect(record.id, level, payload, tuple(record.sources)))
+        self._sealed.add(record.id)
+        self._pending_nodes += 1
+        if len(self._people) >= max(1, self.batch_size // 5):
+            self._send_people()
 
     def _add_node(self, label: str, row: dict[str, Any], new: bool) -> None:
         slot = (label, new)
@@ -268,6 +354,7 @@ class GraphWriter:
             if batch:
                 self._send_nodes(label, new, batch)
             self._nodes[(label, new)] = []
+        self._send_people()
         self._pending_nodes = 0
 
     def flush(self) -> None:
@@ -294,15 +381,59 @@ class GraphWriter:
 
     # -- sending ----------------------------------------------------------------------
 
+    def _send_people(self) -> None:
+        people, self._people = self._people, []
+        if not people:
+            return
+        self._pending_nodes -= len(people)
+        key, needles = self.key, self.needles
+
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            scrub_around_people(tx, needles, protect(tx, key, people))
+            return (0, 0)
+
+        self._submit((PROTECTED_KEY, work, len(people)))
+
     def _send_nodes(self, label: str, new: bool, rows: list[dict[str, Any]]) -> None:
         self._merge_keys.pop((label, new), None)
-        cypher = CREATE_NODES if new else MERGE_NODES
-        self._submit((label, cypher.format(label=check_kind(label)), rows))
+        cypher = (CREATE_NODES if new else MERGE_NODES).format(label=check_kind(label))
+        needles = self.needles
+
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            rec = tx.run(cypher, rows=rows).single()
+            if not new:  # text rewritten next to a protected person is scrubbed again
+                scrub_rewritten(tx, needles, [r["id"] for r in rows])
+            return (int(rec["created"]), int(rec["updated"])) if rec else (0, 0)
+
+        self._submit((label, work, len(rows)))
 
     def _send_rels(self, rtype: str, new: bool, rows: list[dict[str, Any]]) -> None:
         self._merge_keys.pop((rtype, new), None)
-        cypher = CREATE_RELATIONSHIPS if new else MERGE_RELATIONSHIPS
-        self._submit((rtype, cypher.format(rtype=check_rel_type(rtype)), rows))
+        cypher = (CREATE_RELATIONSHIPS if new else MERGE_RELATIONSHIPS).format(
+            rtype=check_rel_type(rtype)
+        )
+        # People this input protects whom the graph may still hold in clear: protected in
+        # this batch's transaction. Jobs run in the order they are submitted, so a later
+        # batch finds them protected.
+        convert = []
+        for row in rows:
+            for real in row.pop("_protect", ()):
+                if real not in self._sealed:
+                    convert.append(ToProtect(real, self.protect[real]))
+                    self._sealed.add(real)
+        key, needles = self.key, self.needles
+
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            if convert:
+                scrub_around_people(tx, needles, protect(tx, key, convert))
+            rec = tx.run(cypher, rows=rows).single()
+            if rec is None:
+                return (0, 0)
+            if rec["touched"]:
+                scrub_relationships(tx, needles, rec["touched"])
+            return (int(rec["created"]), int(rec["updated"]))
+
+        self._submit((rtype, work, len(rows)))
 
     def _submit(self, job: _Job) -> None:
         if self._error is not None:
@@ -327,39 +458,43 @@ class GraphWriter:
                 return
             if self._error is not None:
                 continue  # drain after a failure
-            key, cypher, rows = job
+            key, work, total = job
             started = time.perf_counter()
             try:
-                created, updated = self._run(cypher, rows)
+                created, updated = self.db.execute_write(work)
             except BaseException as exc:  # handed to the caller's thread
                 self._error = exc
                 continue
             self.counts.db_seconds += time.perf_counter() - started
-            self._account(key, len(rows), created, updated)
-
-    def _run(self, cypher: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
-            rec = tx.run(cypher, rows=rows).single()
-            return (int(rec["created"]), int(rec["updated"])) if rec else (0, 0)
-
-        return self.db.execute_write(work)
+            self._account(key, total, created, updated)
 
     def _account(self, key: str, total: int, created: int, updated: int) -> None:
-        self.counts.add(key, total, created, updated)
+        if key == PROTECTED_KEY:
+            # Protected people are counted, never told apart as created or updated: the
+            # difference would confirm guesses about what is stored of them.
+            self.counts.protected += total
+            self.changed = True
+        else:
+            self.counts.add(key, total, created, updated)
         if created or updated:
             self.changed = True
         if self.progress:
             self.progress(total)
 
 
-def kinds_of_ids(db: GraphDB, ids: Iterable[str], chunk: int = 10_000) -> dict[str, str]:
-    """The kind label of every id in ``ids`` that exists in the graph."""
-    out: dict[str, str] = {}
+def kinds_of_ids(
+    db: GraphDB, ids: Iterable[str], chunk: int = 10_000
+) -> dict[str, tuple[str, str | None]]:
+    """(kind label, protection level) of every id in ``ids`` that exists in the graph, as
+    given or as a protected person's pseudonymous id."""
+    key = db.protection_key
+    out: dict[str, tuple[str, str | None]] = {}
     batch: list[str] = []
 
     def lookup(items: list[str]) -> None:
-        for row in db.read(KINDS_OF_IDS, {"ids": items}):
-            out[row["id"]] = row["kind"]
+        rows = [{"id": i, "pid": key.pseudo_id(i)} for i in items]
+        for row in db.read(KINDS_OF_IDS, {"rows": rows}):
+            out[row["id"]] = (row["kind"], row["level"])
 
     for i in ids:
         batch.append(i)

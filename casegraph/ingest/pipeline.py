@@ -32,7 +32,8 @@ import numpy as np
 
 from casegraph.errors import RecordError, ValidationFailed
 from casegraph.graph.db import GraphDB
-from casegraph.graph.model import RELATIONSHIPS
+from casegraph.graph.model import PERSON, RELATIONSHIPS, stronger_level
+from casegraph.graph.protection import own_level, says_adult
 from casegraph.graph.schema import init_schema
 from casegraph.graph.writer import GraphWriter, WriteCounts, kinds_of_ids
 from casegraph.ingest.detect import Reader, reader_for
@@ -85,6 +86,9 @@ class Plan:
     repeated_ids: set[str]
     repeated_rels: set[int]
     forward_references: bool
+    # real id -> protection level of every person the input protects or the graph holds
+    # protected (see casegraph.graph.protection)
+    protect: dict[str, str] = field(default_factory=dict)
 
     def bad_places(self) -> set[Where]:
         return {where_of(e) for e in self.errors}
@@ -129,12 +133,18 @@ def validate_input(
     preexisting: set[str] = set()
     rel_hashes = array("q")  # 8 bytes per relationship, repeats found at the end
     id_buffer: list[tuple[str, int, str, str]] = []
+    protect: dict[str, str] = {}  # real id -> level, from the input and the graph
+    adult_claims: list[tuple[str, int, str]] = []  # people said to be adults
     count = 0
+
+    def raise_level(rid: str, level: str | None) -> None:
+        if level is not None:
+            protect[rid] = stronger_level(protect.get(rid), level) or level
 
     def check_graph() -> None:
         found = kinds_of_ids(db, (rid for _, _, rid, _ in id_buffer))
         for file, line, rid, kind in id_buffer:
-            graph_kind = found.get(rid)
+            graph_kind, level = found.get(rid, (None, None))
             if graph_kind is None:
                 continue
             if graph_kind != kind:
@@ -144,6 +154,7 @@ def validate_input(
                 )
             else:
                 preexisting.add(rid)
+                raise_level(rid, level)
         id_buffer.clear()
 
     for item in parsed:
@@ -161,8 +172,15 @@ def validate_input(
             errors.extend(errs)
         elif isinstance(rec, RelationshipRecord):
             rel_hashes.append(_rel_hash(rec))
+            marks = RELATIONSHIPS[rec.type].marks_victim
+            if marks is not None:
+                raise_level(rec.from_id if marks == "from" else rec.to_id, "all")
         elif isinstance(rec, EntityRecord):
             id_buffer.append((file, line, rec.id, rec.label))
+            if rec.label == PERSON:
+                raise_level(rec.id, own_level(rec.properties))
+                if says_adult(rec.properties):
+                    adult_claims.append((file, line, rec.id))
         elif isinstance(rec, SourceRecord):
             id_buffer.append((file, line, rec.id, "Source"))
         if len(id_buffer) >= LOOKUP_CHUNK:
@@ -171,8 +189,22 @@ def validate_input(
     if progress:
         progress("validating", count % PROGRESS_EVERY)
     missing = validator.unresolved_ids()
-    graph_kinds = kinds_of_ids(db, missing) if missing else {}
-    errors.extend(validator.unresolved_errors(graph_kinds))
+    in_graph = kinds_of_ids(db, missing) if missing else {}
+    for rid, (_, level) in in_graph.items():
+        raise_level(rid, level)
+    errors.extend(validator.unresolved_errors({k: v[0] for k, v in in_graph.items()}))
+    stored = kinds_of_ids(db, [rid for _, _, rid in adult_claims]) if adult_claims else {}
+    for file, line, rid in adult_claims:
+        if stored.get(rid, (None, None))[1] == "minors":
+            prefix = f"{file}:" if file else ""
+            errors.append(
+                RecordError(
+                    line,
+                    prefix + "properties",
+                    "would lower the protection of a protected person; only an admin can "
+                    "lift it (casegraph protect lift)",
+                )
+            )
     if count == 0 and not errors:
         errors.append(RecordError(1, "", "the input holds no records"))
     errors.sort(key=lambda e: (where_of(e), e.field))
@@ -184,6 +216,7 @@ def validate_input(
         repeated_ids=validator.repeated_ids,
         repeated_rels=_repeats(rel_hashes),
         forward_references=validator.forward_references,
+        protect=protect,
     )
 
 
@@ -222,7 +255,9 @@ def write_input(
         if progress:
             progress("loading", n)
 
-    writer = GraphWriter(db, batch_size=batch_size, progress=advance)
+    writer = GraphWriter(
+        db, batch_size=batch_size, progress=advance, protect=plan.protect, kinds=plan.kinds
+    )
     sweeps: tuple[str, ...] = ("nodes", "relationships") if plan.forward_references else ("",)
     try:
         for sweep in sweeps:

@@ -24,6 +24,7 @@ from typing import Any
 
 from casegraph.errors import RecordError
 from casegraph.graph.model import KINDS, RELATIONSHIPS, SOURCE, PropType
+from casegraph.graph.protection import is_pseudo_id
 from casegraph.ingest.records import (
     EntityRecord,
     PropValue,
@@ -287,6 +288,10 @@ class Validator:
     ) -> tuple[Record | None, list[RecordError]]:
         errors: list[RecordError] = []
         rid = self._id(line, raw, "id", errors)
+        if is_pseudo_id(rid):
+            errors.append(
+                RecordError(line, "id", "ids of the form victim-<12 hex digits> are reserved")
+            )
         label = raw.get("label")
         if not isinstance(label, str) or label not in KINDS or label == SOURCE:
             known = ", ".join(k for k in KINDS if k != SOURCE)

@@ -4,29 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from casegraph.api.deps import get_db
+from casegraph.api.disclosure import get_disclosure
 from casegraph.graph import repository
 from casegraph.graph.db import GraphDB
+from casegraph.graph.disclosure import Disclosure
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
 
 @router.get("", summary="Search entities by name or alias (Latin or Cyrillic)")
 def search_entities(
+    request: Request,
     q: str = Query("", max_length=200, description="name or alias, any script"),
     label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
     limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
     db: GraphDB = Depends(get_db),
+    disclosure: Disclosure = Depends(get_disclosure),
 ) -> dict[str, Any]:
-    results = repository.search(db, q, label=label, limit=limit)
+    if q.strip() and repository.names_protected_person(db, q):
+        # the audit keeps a search for a protected person's name as a keyed hash
+        hashed = db.protection_key.query_hash(q)
+        request.state.audit_redact = {"q": hashed}
+    results = repository.search(db, q, label=label, limit=limit, levels=disclosure.levels)
     return {"query": q, "count": len(results), "results": results}
 
 
 @router.get("/{entity_id}", summary="One entity: properties, sources, degree")
-def get_entity(entity_id: str, db: GraphDB = Depends(get_db)) -> dict[str, Any]:
-    return repository.get_entity(db, entity_id)
+def get_entity(
+    entity_id: str,
+    db: GraphDB = Depends(get_db),
+    disclosure: Disclosure = Depends(get_disclosure),
+) -> dict[str, Any]:
+    return repository.get_entity(db, disclosure.resolve(entity_id))
 
 
 @router.get("/{entity_id}/neighborhood", summary="Entities within depth hops, as a graph")
@@ -36,7 +48,8 @@ def get_neighborhood(
     limit: int = Query(200, ge=1, le=repository.MAX_NEIGHBORHOOD),
     with_sources: bool = Query(False, description="include MENTIONED_IN links to documents"),
     db: GraphDB = Depends(get_db),
+    disclosure: Disclosure = Depends(get_disclosure),
 ) -> dict[str, Any]:
     return repository.neighborhood(
-        db, entity_id, depth=depth, limit=limit, with_sources=with_sources
+        db, disclosure.resolve(entity_id), depth=depth, limit=limit, with_sources=with_sources
     )
