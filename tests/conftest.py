@@ -6,7 +6,9 @@ and nothing is mocked.
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -60,12 +62,25 @@ def neo4j_uri(neo4j_server: dict[str, object]) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def protection_key_text() -> str:
+    """The session's protection key, also put in the environment, so that the command
+    line and the servers the tests start (in this process or others) seal and read with
+    the same key as the tests' own database handle."""
+    text = base64.b64encode(secrets.token_bytes(32)).decode()
+    os.environ["CASEGRAPH_PROTECTION_KEY"] = text
+    return text
+
+
+@pytest.fixture(scope="session")
+def settings(
+    neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory, protection_key_text: str
+) -> Settings:
     tmp = tmp_path_factory.mktemp("casegraph")
     return Settings(
         neo4j_uri=neo4j_uri,
         audit_path=tmp / "audit.log",
         neo4j_data=tmp / "neo4j-unused",
+        protection_key=protection_key_text,
     )
 
 

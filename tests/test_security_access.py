@@ -30,16 +30,24 @@ ClientFor = Callable[[str], TestClient]
 
 
 def victim_strings(db: GraphDB, ids: tuple[str, ...] = VICTIMS) -> dict[str, list[str]]:
-    """Each victim's real name, aliases and free-text description, as recorded."""
+    """Each victim's real name, aliases and free-text description, as recorded (read from
+    her sealed record with the key: the graph holds none of them in clear)."""
+    key = db.protection_key
     rows = db.read(
-        "MATCH (p:Entity) WHERE p.id IN $ids "
-        "RETURN p.id AS id, p.name AS name, p.aliases AS aliases, p.description AS d",
-        {"ids": list(ids)},
+        "MATCH (p:Person) WHERE p.id IN $pids RETURN p.id AS id, p.sealed AS sealed",
+        {"pids": [key.pseudo_id(i) for i in ids]},
     )
-    assert {r["id"] for r in rows} == set(ids)
-    return {
-        r["id"]: [r["name"], *(r["aliases"] or []), *([r["d"]] if r["d"] else [])] for r in rows
-    }
+    out = {}
+    for r in rows:
+        rec = key.unseal(r["sealed"], r["id"])
+        desc = rec["properties"].get("description")
+        out[rec["id"]] = [rec["name"], *rec["aliases"], *([desc] if desc else [])]
+    assert set(out) == set(ids)
+    return out
+
+
+def pid(db: GraphDB, real_id: str) -> str:
+    return db.protection_key.pseudo_id(real_id)
 
 
 def leaks(text: str, strings: dict[str, list[str]]) -> list[str]:
@@ -185,15 +193,15 @@ def test_viewer_search_for_a_victims_name_reveals_nothing(
     viewer, admin = client_for("viewer"), client_for("admin")
     for vid in VICTIMS:
         name = strings[vid][0]
-        assert any(
-            x["id"] == vid for x in admin.get("/entities", params={"q": name}).json()["results"]
-        )  # the admin finds her: the search itself works
+        found = admin.get("/entities", params={"q": name}).json()["results"]
+        # the admin finds her by real name (blind index): the search itself works
+        assert any(x.get("original_id") == vid and x["name"] == name for x in found), found
         body = viewer.get("/entities", params={"q": name}).json()
         results = json.dumps(body["results"], ensure_ascii=False)
         assert not leaks(results, strings), (vid, results)
         assert all(not x.get("redacted") for x in body["results"])
         assert body["count"] == len(body["results"])
-        assert vid not in results
+        assert vid not in results and pid(seeded, vid) not in results
 
 
 def test_viewer_sees_her_neighborhood_under_a_pseudonym(
@@ -201,7 +209,14 @@ def test_viewer_sees_her_neighborhood_under_a_pseudonym(
 ) -> None:
     strings = victim_strings(seeded)
     viewer = client_for("viewer")
-    r = viewer.get(f"/entities/{GIRL}/neighborhood", params={"depth": 2})
+    # her real id is what an unknown id is to a viewer
+    real = viewer.get(f"/entities/{GIRL}/neighborhood", params={"depth": 2})
+    unknown = viewer.get("/entities/per-no-such-person/neighborhood", params={"depth": 2})
+    assert real.status_code == unknown.status_code == 404
+    assert real.json()["error"]["message"].replace(GIRL, "X") == unknown.json()["error"][
+        "message"
+    ].replace("per-no-such-person", "X")
+    r = viewer.get(f"/entities/{pid(seeded, GIRL)}/neighborhood", params={"depth": 2})
     assert r.status_code == 200
     text = r.text
     assert not leaks(text, strings)
@@ -225,11 +240,16 @@ def test_admin_sees_real_names_and_analyst_sees_adults(
 ) -> None:
     strings = victim_strings(seeded)
     admin, analyst = client_for("admin"), client_for("analyst")
-    for vid in VICTIMS:
-        assert admin.get(f"/entities/{vid}").json()["name"] == strings[vid][0]
-    girl = analyst.get(f"/entities/{GIRL}").json()
+    for vid in VICTIMS:  # an admin may name them by real or pseudonymous id
+        for ident in (vid, pid(seeded, vid)):
+            seen = admin.get(f"/entities/{ident}").json()
+            assert seen["name"] == strings[vid][0] and seen["original_id"] == vid
+    girl = analyst.get(f"/entities/{pid(seeded, GIRL)}").json()
     assert girl["name"].startswith("Victim ") and strings[GIRL][0] not in json.dumps(girl)
+    assert girl["properties"] == {} and girl["redacted"] is True
+    assert analyst.get(f"/entities/{GIRL}").status_code == 404
     assert analyst.get(f"/entities/{MAN}").json()["name"] == strings[MAN][0]
+    assert analyst.get(f"/entities/{MAN}").json()["properties"]["age"] == 40
 
 
 def _fill(template: str, op: dict[str, Any], entity_id: str) -> tuple[str, dict[str, Any]]:
@@ -260,13 +280,14 @@ def test_probe_every_get_endpoint_as_viewer_leaks_no_victim_name(
     viewer = client_for("viewer")
     calls = 0
     seen_ok = set()
+    pseudo = tuple(pid(seeded, v) for v in VICTIMS)
     for method, template, op in operations(viewer):
         if method != "GET":
             continue
-        for eid in (*VICTIMS, *OTHERS):
+        for eid in (*pseudo, *VICTIMS, *OTHERS):
             path, params = _fill(template, op, eid)
             if "source" in params and "target" in params:  # victim ↔ someone, both ways
-                params["target"] = OTHERS[0] if eid in VICTIMS else GIRL
+                params["target"] = OTHERS[0] if eid in pseudo else pseudo[0]
             r = viewer.get(path, params=params)
             calls += 1
             assert r.status_code < 500, (path, params, r.status_code, r.text[:300])
@@ -290,20 +311,24 @@ def test_every_request_is_audited(seeded: GraphDB, client_for: ClientFor) -> Non
         (anon, "GET", "/entities", 401),
         (viewer, "GET", "/entities", 200),
         (viewer, "POST", "/cypher", 403),
-        (viewer, "GET", f"/entities/{GIRL}/neighborhood", 200),
+        (viewer, "GET", f"/entities/{pid(seeded, GIRL)}/neighborhood", 200),
         (admin, "GET", "/entities/no-such-entity", 404),
     ]
     for client, method, path, status in calls:
         r = client.request(method, path, params={"marker": marker})
         assert r.status_code == status, (path, r.status_code)
-    records = admin.get("/audit", params={"limit": 500}).json()["records"]
-    mine = [x for x in records if x.get("query", {}).get("marker") == marker]
+    # requests with a valid key go to the main log, those without to the anonymous one
+    main = admin.get("/audit", params={"limit": 500}).json()["records"]
+    anonymous = admin.get("/audit", params={"limit": 500, "stream": "anonymous"}).json()
+    mine = [x for x in main if x.get("query", {}).get("marker") == marker]
+    theirs = [x for x in anonymous["records"] if x.get("query", {}).get("marker") == marker]
     assert [(x["method"], x["path"], x["status"]) for x in mine] == [
-        (m, p, s) for _, m, p, s in calls
+        (m, p, s) for c, m, p, s in calls if c is not anon
     ]
-    assert mine[0]["key_id"] is None and mine[1]["role"] == "viewer"
-    assert mine[4]["role"] == "admin" and all(x["bytes"] > 0 for x in mine)
-    assert all({"time", "key_id", "role", "query", "bytes", "ms"} <= set(x) for x in mine)
+    assert [(x["method"], x["path"], x["status"]) for x in theirs] == [("GET", "/entities", 401)]
+    assert theirs[0]["key_id"] is None and mine[0]["role"] == "viewer"
+    assert mine[3]["role"] == "admin" and all(x["bytes"] > 0 for x in mine + theirs)
+    assert all({"time", "key_id", "role", "query", "bytes", "ms"} <= set(x) for x in mine + theirs)
 
 
 def test_audit_tail_cli_and_rotation(tmp_path: Any) -> None:

@@ -74,11 +74,14 @@ def test_seed_states_the_article(seeded: GraphDB) -> None:
         "Astana",
     ]:
         assert any(name.lower() in n.lower() for n in names), name
+    # the girl is stored protected: her age is in her sealed record, her level says minor
     girl = seeded.read(
-        "MATCH (p:Person {is_minor: true})<-[e:EXPLOITED]-(w:Person) "
-        "RETURN p.age AS age, e.form AS form, count(w) AS women"
+        "MATCH (p:Person {protection: 'minors'})<-[e:EXPLOITED]-(w:Person) "
+        "RETURN p.id AS id, p.sealed AS sealed, e.form AS form, count(w) AS women"
     )
-    assert girl == [{"age": 16, "form": "sexual", "women": 2}]
+    assert [(g["form"], g["women"]) for g in girl] == [("sexual", 2)]
+    sealed = seeded.protection_key.unseal(girl[0]["sealed"], girl[0]["id"])
+    assert sealed["id"] == "per-girl-16-almaty" and sealed["properties"]["age"] == 16
     destinations = seeded.read(
         "MATCH (:Person)-[:TRAFFICKED_TO]->(l:Location) RETURN collect(l.name) AS d"
     )[0]["d"]

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from casegraph.errors import CasegraphError, ValidationFailed
 from casegraph.graph.db import GraphDB
+from casegraph.graph.disclosure import Disclosure
 from casegraph.settings import get_settings
 
 console = Console(stderr=True)
@@ -31,6 +32,15 @@ def open_db() -> Iterator[GraphDB]:
         yield db
     finally:
         db.close()
+
+
+#: The command line runs with the database's own rights and the protection key: an admin.
+CLI_ROLE = "admin"
+
+
+def disclose(db: GraphDB, value: Any, *, real_ids: bool = False) -> Any:
+    """``value`` as the command line may show it (see :data:`CLI_ROLE`)."""
+    return Disclosure.for_role(db, CLI_ROLE).apply(value, real_ids=real_ids)
 
 
 def print_errors_table(exc: ValidationFailed, limit: int = 200) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from casegraph.commands.common import console, handle_errors, open_db
+from casegraph.commands.common import console, disclose, handle_errors, open_db
 from casegraph.graph import export as export_mod
 
 
@@ -21,6 +21,7 @@ def export(
     """Export the whole graph (the command line runs with the database's own rights)."""
     with open_db() as db:
         graph = export_mod.graph_snapshot(db, labels=label or None, with_sources=with_sources)
+        graph = disclose(db, graph, real_ids=True)
     body = export_mod.serialize(graph, format)
     if output is None:
         sys.stdout.buffer.write(body)

@@ -22,7 +22,14 @@ import typer
 from neo4j.exceptions import DriverError, Neo4jError
 from rich.table import Table
 
-from casegraph.commands.common import console, handle_errors, open_db, out, print_json
+from casegraph.commands.common import (
+    console,
+    disclose,
+    handle_errors,
+    open_db,
+    out,
+    print_json,
+)
 from casegraph.errors import DatabaseUnavailableError, InvalidRequestError
 from casegraph.queries.library import Library, load_checked_library, load_library, query_folders
 from casegraph.queries.readonly import QueryResult
@@ -160,6 +167,7 @@ def run_query(
     with open_db() as db:
         lib = load_checked_library(db, settings.query_path)
         result = run_saved(db, lib, name, parse_params(param), settings)
+        disclose(db, [result.rows, result.graph])
     print_result(result, fmt)
 
 
@@ -175,6 +183,7 @@ def adhoc_query(
     settings = get_settings()
     with open_db() as db:
         result = run_adhoc(db, cypher, parse_params(param, as_json=True), settings)
+        disclose(db, [result.rows, result.graph])
     print_result(result, fmt)
 
 

@@ -50,6 +50,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from casegraph.errors import ConfigurationError
@@ -138,7 +139,13 @@ class ProtectionKey:
 
     def unseal(self, sealed: str, aad: str) -> dict[str, Any]:
         raw = base64.b64decode(sealed)
-        data = self._aead.decrypt(raw[:12], raw[12:], aad.encode())
+        try:
+            data = self._aead.decrypt(raw[:12], raw[12:], aad.encode())
+        except InvalidTag as exc:
+            raise ConfigurationError(
+                "the protection key cannot open this graph's sealed records: use the key "
+                "the graph was written with (CASEGRAPH_PROTECTION_KEY or the key file)"
+            ) from exc
         out: dict[str, Any] = json.loads(data)
         return out
 

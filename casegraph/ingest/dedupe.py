@@ -41,8 +41,9 @@ MIN_TOKEN = 3
 EXACT = "name_key"
 FUZZY = "fuzzy:token_sort_ratio"
 
+# Protected people are left out: their names are sealed, and their pseudonyms say nothing.
 ENTITY_KEYS = """
-MATCH (n:Entity) WHERE NOT n:Source
+MATCH (n:Entity) WHERE NOT n:Source AND n.protection IS NULL
 RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind,
        coalesce(n.search_keys, [n.name_key]) AS keys
 """
