@@ -4,7 +4,9 @@
 FROM node:20-slim AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+COPY web/.npmrc ./
+RUN SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+ && sed -i 's|https://cdn.redoc.ly/redoc/logo-mini.svg|data:,|g' node_modules/redoc/bundles/redoc.standalone.js
 
 FROM python:3.11-slim
 WORKDIR /app
@@ -12,6 +14,8 @@ COPY pyproject.toml README.md ./
 COPY casegraph ./casegraph
 COPY --from=web /web/node_modules/cytoscape/dist/cytoscape.min.js ./casegraph/web/vendor/
 COPY --from=web /web/node_modules/cytoscape/LICENSE ./casegraph/web/vendor/cytoscape.LICENSE
+COPY --from=web /web/node_modules/swagger-ui-dist/swagger-ui-bundle.js /web/node_modules/swagger-ui-dist/swagger-ui.css ./casegraph/web/vendor/
+COPY --from=web /web/node_modules/redoc/bundles/redoc.standalone.js ./casegraph/web/vendor/
 RUN pip install --no-cache-dir .
 EXPOSE 8000
 # Seed on start (idempotent) and print a fresh admin key to the container log.

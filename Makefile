@@ -10,16 +10,26 @@ PORT   ?= 7687
 
 install: $(VENV)/.installed web-assets
 
-# The web explorer's JavaScript libraries, pinned in web/package-lock.json and vendored from
-# npm (never a CDN) into casegraph/web/vendor/, which the API serves at /web/vendor/.
+# The web explorer's JavaScript library (Cytoscape.js) and the API docs pages' (Swagger UI,
+# ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
+# casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
+# (only the built files are copied; web/.npmrc skips ReDoc's peer dependencies). The ReDoc
+# bundle's one remote resource, the Redocly logo in its sidebar, becomes an empty data: URL
+# (the page then hides it), so the docs load nothing from off the server.
+REDOC_LOGO := https://cdn.redoc.ly/redoc/logo-mini.svg
 WEB_VENDOR := casegraph/web/vendor
-web-assets: $(WEB_VENDOR)/cytoscape.min.js
+NPM_DIST   := web/node_modules
+web-assets: $(WEB_VENDOR)/.vendored
 
-$(WEB_VENDOR)/cytoscape.min.js: web/package.json web/package-lock.json
-	npm ci --prefix web --no-audit --no-fund --loglevel=error
+$(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc
+	SCARF_ANALYTICS=false npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(WEB_VENDOR)
-	cp web/node_modules/cytoscape/dist/cytoscape.min.js $(WEB_VENDOR)/
-	cp web/node_modules/cytoscape/LICENSE $(WEB_VENDOR)/cytoscape.LICENSE
+	cp $(NPM_DIST)/cytoscape/dist/cytoscape.min.js $(WEB_VENDOR)/
+	cp $(NPM_DIST)/cytoscape/LICENSE $(WEB_VENDOR)/cytoscape.LICENSE
+	cp $(NPM_DIST)/swagger-ui-dist/swagger-ui-bundle.js $(NPM_DIST)/swagger-ui-dist/swagger-ui.css $(WEB_VENDOR)/
+	cp $(NPM_DIST)/swagger-ui-dist/LICENSE $(WEB_VENDOR)/swagger-ui.LICENSE
+	sed 's|$(REDOC_LOGO)|data:,|g' $(NPM_DIST)/redoc/bundles/redoc.standalone.js > $(WEB_VENDOR)/redoc.standalone.js
+	cp $(NPM_DIST)/redoc/LICENSE $(WEB_VENDOR)/redoc.LICENSE
 	touch $@
 
 $(VENV)/.installed: pyproject.toml

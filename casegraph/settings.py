@@ -34,11 +34,36 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload_bytes: int = 256 * 1024 * 1024
+    # The audit: authenticated requests go to audit_path, rotated at audit_max_bytes with
+    # audit_keep old files (nothing of theirs is dropped before that); anonymous ones go to
+    # a smaller log beside it (audit-anonymous.log), at most audit_anonymous_burst records
+    # at once and audit_anonymous_rate per second per client, the rest counted.
     audit_path: Path = Path(".casegraph/audit.log")
-    audit_max_bytes: int = 16 * 1024 * 1024
-    audit_keep: int = 5
+    audit_max_bytes: int = 64 * 1024 * 1024
+    audit_keep: int = 100
+    audit_anonymous_max_bytes: int = 4 * 1024 * 1024
+    audit_anonymous_keep: int = 2
+    audit_anonymous_rate: float = 1.0
+    audit_anonymous_burst: int = 30
+    # Proxies whose X-Forwarded-For is believed: IPs or CIDR networks, comma-separated.
+    trusted_proxies: str = ""
     max_json_bytes: int = 1024 * 1024
+    # Hardening: JSON nesting limit; header and body read timeouts (seconds); the most
+    # connections and requests a worker holds at once; the largest request head (bytes).
+    max_json_depth: int = 64
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    keep_alive_timeout: int = 30
+    limit_concurrency: int = 200
+    max_header_bytes: int = 64 * 1024
     auth_disabled: bool = False
+    # Victim protection: the key (base64 of 32 bytes), or a key file (created on first use,
+    # mode 0600); by default `protection.key` beside the local database's folder.
+    protection_key: str = ""
+    protection_key_file: Path | None = None
+
+    def protection_key_path(self) -> Path:
+        return self.protection_key_file or self.neo4j_data.parent / "protection.key"
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from casegraph import __version__
+from casegraph.api.disclosure import DisclosingJSONResponse
+from casegraph.api.docs import install_docs
 from casegraph.api.errors import install_error_handlers
 from casegraph.api.routers import admin, analytics, entities, export, health, paths, web
 from casegraph.api.routers import cypher as cypher_router
@@ -35,6 +37,7 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
         if owns_db:
             app.state.db = GraphDB.from_settings(settings)
         yield
+        app.state.audit_trail.sync()  # pending summaries of suppressed anonymous records
         if owns_db:
             app.state.db.close()
 
@@ -43,12 +46,17 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
         version=__version__,
         description="A knowledge graph of human-trafficking networks and financial pyramids.",
         lifespan=lifespan,
+        default_response_class=DisclosingJSONResponse,
+        # /docs and /redoc are served from vendored files (casegraph/api/docs.py), no CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
     install_security(app, settings)
+    install_docs(app)
     for router in (
         health.router,
         entities.router,

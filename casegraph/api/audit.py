@@ -1,11 +1,19 @@
 """The audit log: one JSON line per request, append-only, durable, rotated by size.
 
 Each record holds the time, the caller's key id and role, method, path, query parameters,
-status, result size in bytes and duration. Records are written by one background thread
+status, result size in bytes, duration and client address, plus what the route added
+(see :mod:`casegraph.api.audit_records`). Records are written by one background thread
 per log file: each line goes out in a single ``write`` on an ``O_APPEND`` descriptor under
 an exclusive ``flock`` (so several worker processes can share the file), and is flushed and
 ``fsync``-ed before the thread takes the next batch. When the file passes ``max_bytes``
 it is renamed to ``.1`` (``.1`` to ``.2`` …), keeping ``keep`` old files.
+
+No one can flush it: records of requests that carried a valid key go to the main log;
+records of requests without one (anonymous callers, 401s) go to a separate, smaller log
+(``audit-anonymous.log`` beside it, :func:`anonymous_path`) and are rate-limited per
+client address (:mod:`casegraph.api.ratelimit`): past the limit they are counted and
+summarised, not written one by one. So unauthenticated traffic can neither rotate the
+main log nor grow the anonymous one past its bound.
 
 Examples
 --------
@@ -15,6 +23,8 @@ Examples
 >>> log.sync()
 >>> log.tail(1)[0]["path"]
 '/health'
+>>> anonymous_path(pathlib.Path("/var/log/casegraph/audit.log")).name
+'audit-anonymous.log'
 """
 
 from __future__ import annotations
@@ -30,12 +40,22 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-DEFAULT_KEEP = 5
+from casegraph.api.audit_records import (
+    STATE_EXTRA,
+    STATE_REDACT,
+    clip,
+    merge_extra,
+    query_params,
+    state_mapping,
+)
+from casegraph.api.clientaddr import TrustedProxies, resolve_client
+from casegraph.api.ratelimit import AnonymousLimiter
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_KEEP = 100
 
 
 class AuditLog:
@@ -111,20 +131,37 @@ class AuditLog:
 
     @contextmanager
     def _locked_fd(self) -> Iterator[int]:
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
+        """The current log file, opened for append and locked. If another process rotated
+        it while this one waited for the lock, the renamed file is let go and the new one
+        opened (so a rotation is never followed by a second one of a near-empty file)."""
+        while True:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                current = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
+            os.close(fd)
+        try:
             yield fd
         finally:
             os.close(fd)  # also releases the lock
 
+    def _rotated(self, i: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.{i}")
+
     def _rotate(self) -> None:
-        for i in range(self.keep - 1, 0, -1):
-            older = self.path.with_name(f"{self.path.name}.{i}")
-            if older.exists():
-                older.replace(self.path.with_name(f"{self.path.name}.{i + 1}"))
+        """``.n-1`` → ``.n`` … ``.1`` → ``.2``, the log → ``.1``, where ``.n`` is the first
+        free name; only when all ``keep`` names are taken does the oldest (``.keep``) go."""
+        free = 1
+        while free < self.keep and self._rotated(free).exists():
+            free += 1
+        for i in range(free - 1, 0, -1):
+            self._rotated(i).replace(self._rotated(i + 1))
         if self.keep > 0:
-            self.path.replace(self.path.with_name(f"{self.path.name}.1"))
+            self.path.replace(self._rotated(1))
         else:
             self.path.unlink(missing_ok=True)
 
@@ -160,6 +197,12 @@ def tail(path: Path, n: int = 20, *, keep: int = DEFAULT_KEEP) -> list[dict[str,
     return out[-n:] if n else []
 
 
+def anonymous_path(main: Path) -> Path:
+    """Where the records of anonymous requests go: ``audit.log`` → ``audit-anonymous.log``."""
+    main = Path(main)
+    return main.with_name(f"{main.stem}-anonymous{main.suffix}")
+
+
 _LOGS: dict[Path, AuditLog] = {}
 _LOGS_LOCK = threading.Lock()
 
@@ -176,29 +219,74 @@ def audit_log_for(
         return log
 
 
-def annotate(scope_state: Any, **fields: Any) -> None:
+def annotate(state: Any, **fields: Any) -> None:
     """Add fields to this request's audit record, e.g. ``annotate(request.state,
-    file="people.jsonl")`` from a handler."""
-    extra = getattr(scope_state, "audit", None)
-    if extra is None:
+    cypher=text, params=params)`` from a handler (the same as updating
+    ``request.state.audit_extra``)."""
+    extra = getattr(state, STATE_EXTRA, None)
+    if not isinstance(extra, dict):
         extra = {}
-        scope_state.audit = extra
+        setattr(state, STATE_EXTRA, extra)
     extra.update(fields)
 
 
-def _query_params(raw: bytes) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for k, v in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
-        if k in params:
-            prev = params[k]
-            params[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
-        else:
-            params[k] = v
-    return params
+class AuditTrail:
+    """The two logs and the anonymous rate limit: where each record goes."""
+
+    #: How often (seconds at most) pending anonymous summaries are looked for.
+    SUMMARY_CHECK = 1.0
+
+    def __init__(self, main: AuditLog, anonymous: AuditLog, limiter: AnonymousLimiter) -> None:
+        self.main = main
+        self.anonymous = anonymous
+        self.limiter = limiter
+        self._next_check = 0.0
+
+    def record(self, entry: dict[str, Any], *, authenticated: bool) -> None:
+        """Write ``entry`` to the main log, or (anonymous) to the anonymous log if its
+        client is within its rate; otherwise count it for the client's summary."""
+        if authenticated:
+            self.main.record(entry)
+        elif self.limiter.allow(entry.get("client")):
+            self.anonymous.record(entry)
+        now = time.monotonic()
+        if now >= self._next_check:
+            self._next_check = now + self.SUMMARY_CHECK
+            self._write_summaries(flush=False)
+
+    def _write_summaries(self, *, flush: bool) -> None:
+        for summary in self.limiter.due_summaries(flush=flush):
+            self.anonymous.record(summary)
+
+    def sync(self, timeout: float = 10.0) -> None:
+        """Write pending summaries, then wait until both logs are on disk."""
+        self._write_summaries(flush=True)
+        self.main.sync(timeout)
+        self.anonymous.sync(timeout)
+
+
+def build_trail(settings: Any) -> AuditTrail:
+    """The :class:`AuditTrail` that ``settings`` describe (``audit_*`` settings)."""
+    main = audit_log_for(
+        settings.audit_path, max_bytes=settings.audit_max_bytes, keep=settings.audit_keep
+    )
+    anonymous = audit_log_for(
+        anonymous_path(settings.audit_path),
+        max_bytes=settings.audit_anonymous_max_bytes,
+        keep=settings.audit_anonymous_keep,
+    )
+    limiter = AnonymousLimiter(
+        rate=settings.audit_anonymous_rate, burst=settings.audit_anonymous_burst
+    )
+    return AuditTrail(main, anonymous, limiter)
 
 
 class AuditMiddleware:
-    """Records every HTTP request once its answer is sent (or fails)."""
+    """Records every HTTP request once its answer is sent (or fails).
+
+    Reads ``app.state.audit_trail`` (an :class:`AuditTrail`) and
+    ``app.state.trusted_proxies`` (:class:`~casegraph.api.clientaddr.TrustedProxies`).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -207,7 +295,8 @@ class AuditMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        log: AuditLog = scope["app"].state.audit
+        app_state = scope["app"].state
+        trail: AuditTrail = app_state.audit_trail
         state = scope.setdefault("state", {})
         started = time.perf_counter()
         status = 500
@@ -224,21 +313,39 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, audited_send)
         finally:
+            trusted: TrustedProxies = getattr(app_state, "trusted_proxies", TrustedProxies())
             caller = state.get("caller")
-            client = scope.get("client")
-            entry: dict[str, Any] = {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "key_id": getattr(caller, "key_id", None),
-                "role": getattr(caller, "role", None),
-                "method": scope["method"],
-                "path": scope.get("audit_path", scope["path"]),
-                "query": _query_params(scope.get("query_string", b"")),
-                "status": status,
-                "bytes": size,
-                "ms": round((time.perf_counter() - started) * 1000, 2),
-                "client": client[0] if client else None,
-            }
-            extra = state.get("audit")
-            if isinstance(extra, dict):
-                entry.update(extra)
-            log.record(entry)
+            entry = _entry(scope, state, trusted, caller)
+            entry.update(
+                status=status, bytes=size, ms=round((time.perf_counter() - started) * 1000, 2)
+            )
+            merge_extra(entry, state.get(STATE_EXTRA), state_mapping(state, STATE_REDACT))
+            trail.record(entry, authenticated=caller is not None)
+
+
+def _entry(
+    scope: Scope, state: dict[str, Any], trusted: TrustedProxies, caller: Any
+) -> dict[str, Any]:
+    redact = state_mapping(state, STATE_REDACT)
+    path, path_cut = clip(str(scope.get("audit_path", scope["path"])))
+    query, query_cut = query_params(scope.get("query_string", b""), redact=redact)
+    address = resolve_client(scope, trusted)
+    entry: dict[str, Any] = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "key_id": getattr(caller, "key_id", None),
+        "role": getattr(caller, "role", None),
+        "method": scope["method"],
+        "path": path,
+        "query": query,
+        "status": None,
+        "bytes": 0,
+        "ms": 0.0,
+        "client": address.client,
+    }
+    if address.forwarded:
+        entry["peer"] = address.peer
+    if path_cut is not None:
+        entry["path_truncated"] = path_cut
+    if query_cut is not None:
+        entry["query_truncated"] = query_cut
+    return entry

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from neo4j import exceptions as neo4j_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casegraph.api.timeouts import BodyReadTimeout, timeout_body
 from casegraph.errors import CasegraphError, DatabaseUnavailableError
 
 #: Driver errors that mean Neo4j is down or unreachable (after the driver's own retries).
@@ -90,6 +91,25 @@ async def _unsendable_value(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _body_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """The body stopped arriving (raised while a route read it): 408, connection closed."""
+    assert isinstance(exc, BodyReadTimeout)
+    return JSONResponse(timeout_body(exc.seconds), status_code=408, headers={"Connection": "close"})
+
+
+async def _too_deep(request: Request, exc: Exception) -> JSONResponse:
+    """Input nested so deeply that parsing or encoding it ran out of stack (the JSON depth
+    limit catches request bodies before this; this is the net under everything else)."""
+    return JSONResponse(
+        error_body(
+            "InvalidRequestError",
+            "input nested too deeply to process",
+            [{"field": "body", "reason": "nested too deeply"}],
+        ),
+        status_code=422,
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("InternalError", "internal error"), status_code=500)
@@ -99,6 +119,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CasegraphError, _casegraph_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(BodyReadTimeout, _body_timeout)
+    app.add_exception_handler(RecursionError, _too_deep)
     for driver_error in NEO4J_UNAVAILABLE:
         app.add_exception_handler(driver_error, _neo4j_unavailable)
     app.add_exception_handler(OverflowError, _unsendable_value)

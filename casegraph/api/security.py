@@ -2,18 +2,25 @@
 every route of an app: :func:`install_security` (called by
 :func:`casegraph.api.app.create_app`).
 
-Order, outermost first: audit (records every request, including refused ones) → auth
-(401/403 from the route table) → body limits (413) → redaction → the routers.
+Order, outermost first: security headers (CSP, nosniff, no-referrer on every answer) →
+audit (records every request, including refused ones; anonymous ones apart) → auth
+(401/403 from the route table) → body read timeout (408) → body limits (413) → JSON depth
+limit (422) → disclosure (what the caller may see
+of protected people, applied by every JSON answer) → the routers.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from casegraph.api.audit import AuditMiddleware, audit_log_for
+from casegraph.api.audit import AuditMiddleware, build_trail
 from casegraph.api.auth import AuthMiddleware, KeyStore
+from casegraph.api.clientaddr import TrustedProxies
+from casegraph.api.disclosure import DisclosureMiddleware
+from casegraph.api.headers import SecurityHeadersMiddleware
+from casegraph.api.jsondepth import JsonDepthMiddleware
 from casegraph.api.limits import BodyLimitMiddleware
-from casegraph.api.redaction import RedactionMiddleware, VictimGuard
+from casegraph.api.timeouts import BodyTimeoutMiddleware
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings
 
@@ -26,12 +33,14 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         return found
 
     app.state.keys = KeyStore(db)
-    app.state.victims = VictimGuard(db)
-    app.state.audit = audit_log_for(
-        settings.audit_path, max_bytes=settings.audit_max_bytes, keep=settings.audit_keep
-    )
+    app.state.trusted_proxies = TrustedProxies.parse(settings.trusted_proxies)
+    app.state.audit_trail = build_trail(settings)
+    app.state.audit = app.state.audit_trail.main
     # add_middleware puts each new one outside the previous ones
-    app.add_middleware(RedactionMiddleware)
+    app.add_middleware(DisclosureMiddleware)
+    app.add_middleware(JsonDepthMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(BodyTimeoutMiddleware)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(AuditMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from casegraph.api import auth
-from casegraph.api.audit import tail
+from casegraph.api.audit import anonymous_path, tail
 from casegraph.commands.common import console, handle_errors, open_db, print_json
 from casegraph.graph.schema import init_schema
 from casegraph.settings import get_settings
@@ -64,10 +64,16 @@ def apikey_revoke(key_id: str = typer.Argument(..., help="the key id shown by `l
 @handle_errors
 def audit_tail(
     n: int = typer.Option(20, "-n", "--lines", min=1, help="how many records"),
+    anonymous: bool = typer.Option(
+        False, "--anonymous", help="the log of requests without a valid key instead"
+    ),
 ) -> None:
     """Print the last N audit records (JSON Lines, oldest first)."""
     settings = get_settings()
-    for record in tail(settings.audit_path, n, keep=settings.audit_keep):
+    path, keep = settings.audit_path, settings.audit_keep
+    if anonymous:
+        path, keep = anonymous_path(path), settings.audit_anonymous_keep
+    for record in tail(path, n, keep=keep):
         sys.stdout.write(_line(record) + "\n")
 
 

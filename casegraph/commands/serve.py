@@ -1,10 +1,12 @@
-"""``casegraph serve``: the HTTP API and the web explorer."""
+"""``casegraph serve``: the HTTP API and the web explorer (uvicorn, with the timeouts and
+limits of :func:`casegraph.serving.uvicorn_options`)."""
 
 from __future__ import annotations
 
 import typer
 import uvicorn
 
+from casegraph.serving import uvicorn_options
 from casegraph.settings import get_settings
 
 
@@ -24,7 +26,8 @@ def serve(
         log_level="info",
         # A worker busy importing on a loaded machine is not dead: give it time to answer.
         timeout_worker_healthcheck=60,
-        # Keep idle connections longer than uvicorn's 5 s: under saturation a client may
-        # reuse a connection just as the server closes it (seen as ReadError in bench/load.py).
-        timeout_keep_alive=30,
+        # Header deadline, head size, keep-alive (30 s by default: under saturation a client
+        # may reuse a connection just as the server closes it, seen as ReadError in
+        # bench/load.py), concurrency limit; no proxy headers (CASEGRAPH_TRUSTED_PROXIES).
+        **uvicorn_options(settings),
     )

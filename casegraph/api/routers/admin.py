@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from casegraph.api import auth
-from casegraph.api.audit import AuditLog
+from casegraph.api.audit import AuditTrail
 from casegraph.api.deps import get_db
 from casegraph.graph.db import GraphDB
 
@@ -16,11 +16,20 @@ router = APIRouter(tags=["admin"])
 
 
 @router.get("/audit", summary="The last records of the audit log (admins only)")
-def get_audit(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:
-    log: AuditLog = request.app.state.audit
-    log.sync()
+def get_audit(
+    request: Request,
+    limit: int = Query(100, ge=1, le=10_000),
+    stream: Literal["main", "anonymous"] = Query(
+        "main",
+        description="main: requests with a valid key; anonymous: those without one "
+        "(rate-limited per client, with summaries of the suppressed ones)",
+    ),
+) -> dict[str, Any]:
+    trail: AuditTrail = request.app.state.audit_trail
+    trail.sync()
+    log = trail.main if stream == "main" else trail.anonymous
     records = log.tail(limit)
-    return {"count": len(records), "records": records}
+    return {"count": len(records), "stream": stream, "records": records}
 
 
 class NewKeyRequest(BaseModel):

@@ -2,7 +2,8 @@
 
 Same rules as saved queries: the plan must only read (else 403 and nothing runs), the
 query runs in a READ transaction with the configured timeout (408 when it is cut off)
-and row limit (``truncated``). Cypher that does not compile gives 422.
+and row limit (``truncated``). Cypher that does not compile gives 422. The audit record
+carries the Cypher text and its parameters.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from casegraph.api.audit import annotate
 from casegraph.api.deps import get_db
 from casegraph.graph.db import GraphDB
 from casegraph.queries.service import MAX_ADHOC_CHARS, run_adhoc
@@ -30,4 +32,5 @@ def run_cypher(
     body: CypherRequest, request: Request, db: GraphDB = Depends(get_db)
 ) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
+    annotate(request.state, cypher=body.query, params=body.params)
     return run_adhoc(db, body.query, body.params, settings).as_dict()

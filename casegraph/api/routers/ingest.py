@@ -3,21 +3,27 @@
 The same code path as ``casegraph ingest``: the upload is saved to a temporary folder, then
 :func:`casegraph.ingest.pipeline.ingest_file` validates it whole and loads it. A bad file is
 refused with 422 and every error in ``error.details`` (``[{line, field, reason}]``);
-nothing is written. The run is recorded with the caller's key id and role as its user.
+nothing is written. A JSON or JSON Lines upload with a line nested deeper than
+``settings.max_json_depth`` is refused the same way before it is read. The run is recorded
+with the caller's key id and role as its user, and the audit record carries each uploaded
+file's name, size and sha256.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from casegraph.api.audit import annotate
 from casegraph.api.deps import Caller, get_caller, get_db
+from casegraph.api.jsondepth import depth_error, first_too_deep_line
 from casegraph.errors import InvalidRequestError
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.dedupe import flag_duplicates
@@ -35,8 +41,34 @@ def _safe_name(name: str | None, index: int) -> str:
     return base[:100]
 
 
+async def _save(upload: UploadFile, target: Path) -> dict[str, Any]:
+    """Write ``upload`` to ``target``; its name as sent, size and sha256 (for the audit)."""
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as out:
+        while chunk := await upload.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return {
+        "name": (upload.filename or "")[:300],
+        "bytes": size,
+        "sha256": digest.hexdigest(),
+    }
+
+
+def _refuse_deep_json(tmp: Path, names: list[str], limit: int) -> None:
+    """Raise a 422 naming the file and line if an uploaded JSON file nests past ``limit``."""
+    for name in names:
+        line = first_too_deep_line(tmp / name, limit)
+        if line is not None:
+            error = depth_error(limit, where=name, line=line)["error"]
+            raise InvalidRequestError(error["message"], details=error["details"])
+
+
 @router.post("/ingest", summary="Validate an uploaded file whole, then load it")
 async def post_ingest(
+    request: Request,
     file: list[UploadFile] = File(
         ..., description="one JSON Lines file, or the CSV files of one dataset"
     ),
@@ -54,14 +86,16 @@ async def post_ingest(
     tmp = Path(tempfile.mkdtemp(prefix="casegraph-upload-"))
     try:
         names: list[str] = []
+        received: list[dict[str, Any]] = []
+        annotate(request.state, files=received, format=format)
         for i, upload in enumerate(file):
             name = _safe_name(upload.filename, i)
             while name in names:
                 name = f"{i}-{name}"
             names.append(name)
-            with (tmp / name).open("wb") as out:
-                while chunk := await upload.read(CHUNK):
-                    out.write(chunk)
+            received.append(await _save(upload, tmp / name))
+        limit: int = request.app.state.settings.max_json_depth
+        await run_in_threadpool(_refuse_deep_json, tmp, names, limit)
         if len(names) > 1 and format not in ("auto", "csv"):
             raise InvalidRequestError("several files are read only as CSV (format csv)")
         path = tmp if len(names) > 1 else tmp / names[0]

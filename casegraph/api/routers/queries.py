@@ -4,7 +4,8 @@
 ``{"columns", "rows", "truncated", "row_count", "query", "params"}`` plus ``graph``
 (DESIGN.md's shape) when the rows hold nodes, relationships or paths. Errors: 404 for an
 unknown query, 422 for missing/bad/unknown parameters (the details list what the query
-takes), 403 for a plan that would write, 408 when the timeout stops the query.
+takes), 403 for a plan that would write, 408 when the timeout stops the query. The audit
+record of a run carries the query's name and parameters.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from casegraph.api.audit import annotate
 from casegraph.api.deps import get_db
 from casegraph.graph.db import GraphDB
 from casegraph.queries.library import Library, load_checked_library
@@ -64,4 +66,5 @@ def run_query(
     lib: Library = Depends(get_library),
 ) -> dict[str, Any]:
     params = body.params if body is not None else {}
+    annotate(request.state, saved_query=name, params=params)
     return run_saved(db, lib, name, params, get_settings_of(request)).as_dict()

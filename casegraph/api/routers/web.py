@@ -3,6 +3,8 @@
 The page and its assets need no API key (they hold no data); the API calls the page makes
 send the key the investigator typed. Third-party scripts (Cytoscape.js) are vendored from
 npm into ``casegraph/web/vendor/`` by ``make web-assets``; nothing is loaded from a CDN.
+The page's Content-Security-Policy is the same-origin one of every answer
+(:mod:`casegraph.api.headers`) plus the hash of the one style element Cytoscape.js adds.
 
 >>> asset_path("app.js").name
 'app.js'
@@ -17,6 +19,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from casegraph.api.headers import csp, style_hash
+
 WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
 INDEX = WEB_DIR / "index.html"
 VENDOR_HINT = (
@@ -25,6 +29,9 @@ VENDOR_HINT = (
 )
 # Assets may be cached briefly; the page itself always revalidates.
 ASSET_CACHE = "public, max-age=300"
+#: The style element Cytoscape.js puts in the page's head (its container's positioning).
+CYTOSCAPE_STYLE = ".__________cytoscape_container { position: relative; }"
+PAGE_POLICY = csp(style=(style_hash(CYTOSCAPE_STYLE),))
 
 router = APIRouter(tags=["web"])
 
@@ -40,7 +47,11 @@ def asset_path(name: str) -> Path | None:
 @router.get("/", include_in_schema=False)
 def index() -> Response:
     """The explorer page (no API key needed: it holds no data)."""
-    return FileResponse(INDEX, media_type="text/html", headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        INDEX,
+        media_type="text/html",
+        headers={"Cache-Control": "no-cache", "Content-Security-Policy": PAGE_POLICY},
+    )
 
 
 @router.get("/web/{name:path}", include_in_schema=False)
