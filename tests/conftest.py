@@ -25,6 +25,7 @@ from casegraph.graph.db import GraphDB
 from casegraph.graph.schema import init_schema, reset_database
 from casegraph.ingest.seed import load_seed
 from casegraph.settings import Settings
+from tests.browser_support import browser  # noqa: F401  (one Chromium for the session)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
