@@ -128,6 +128,9 @@ def print_report(report: IngestReport) -> None:
     for col in ("kind / type", "created", "updated", "unchanged"):
         table.add_column(col, justify="left" if col.startswith("kind") else "right")
     for key, c in report.counts.as_dict().items():
+        if "written" in c:  # protected people: counted, never told apart (see WriteCounts)
+            table.add_row(key, f"{c['written']} written", "", "")
+            continue
         table.add_row(key, str(c["created"]), str(c["updated"]), str(c["unchanged"]))
     rejected = len({(e.line, e.field.partition(":")[0]) for e in report.rejected})
     table.add_row(

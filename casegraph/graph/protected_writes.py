@@ -15,7 +15,7 @@ transaction as the batch that makes a person a victim, so no reader ever sees he
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +78,18 @@ MATCH (e)--(v:Person) WHERE v.protection IS NOT NULL
 RETURN eid, collect(DISTINCT [v.id, v.sealed]) AS victims
 """
 
+SEALED_PEOPLE = """
+UNWIND $pids AS pid
+MATCH (v:Entity {id: pid}) WHERE v:Person AND v.protection IS NOT NULL
+RETURN v.id AS id, v.sealed AS sealed
+"""
+
+CLEAR_NODES = """
+UNWIND $ids AS id
+MATCH (e:Entity {id: id}) WHERE e.protection IS NULL
+RETURN collect(elementId(e)) AS eids
+"""
+
 SET_NODE = """
 UNWIND $rows AS row
 MATCH (e) WHERE elementId(e) = row.eid
@@ -122,10 +134,21 @@ class ToProtect:
 @dataclass
 class Needles:
     """Name parts of protected people, by (pseudonymous id, sealed value): a cache for one
-    writer, so a hub's victims are decrypted once per load, not once per batch."""
+    writer, so a hub's victims are decrypted once per load, not once per batch.
+
+    ``links`` (from the pipeline's first pass) maps ``hash(entity id)`` to the pseudonymous
+    ids of the protected people the input links that entity to: its text is scrubbed of
+    their names as soon as it is written, before the relationships that link them are."""
 
     key: ProtectionKey
     parts: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    links: Mapping[int, Collection[str]] = field(default_factory=dict)
+    # sealed values of linked people, read once per load (dropped when one is rewritten)
+    sealed: dict[str, str] = field(default_factory=dict)
+
+    def linked(self, entity_id: str) -> Collection[str]:
+        """The protected people the input links ``entity_id`` to (pseudonymous ids)."""
+        return self.links.get(hash(entity_id), ()) if self.links else ()
 
     def of(self, pid: str, sealed: str | None) -> frozenset[str]:
         if not sealed:
@@ -297,10 +320,18 @@ def scrub_nodes(tx: ManagedTransaction, needles: Needles, eids: Iterable[str]) -
     victims = {
         r["eid"]: r["victims"] for r in tx.run(NODE_VICTIMS, eids=[r["eid"] for r in with_text])
     }
+    # and the protected people the input links them to by relationships not written yet
+    linked = {r["eid"]: needles.linked(str(r["id"])) for r in with_text}
+    sealed = needles.sealed
+    wanted = sorted({pid for pids in linked.values() for pid in pids} - sealed.keys())
+    if wanted:
+        sealed.update((r["id"], r["sealed"]) for r in tx.run(SEALED_PEOPLE, pids=wanted))
     updates = []
     for row in with_text:
         kind = KINDS.get(row["kind"])
-        parts = needles.union(victims.get(row["eid"], []))
+        parts = needles.union(victims.get(row["eid"], [])) | needles.union(
+            (pid, sealed[pid]) for pid in linked[row["eid"]] if pid in sealed
+        )
         change = _scrubbed_props(
             row["props"],
             parts,
@@ -316,13 +347,24 @@ def scrub_nodes(tx: ManagedTransaction, needles: Needles, eids: Iterable[str]) -
 
 
 def scrub_relationships(
-    tx: ManagedTransaction, needles: Needles, rids: Iterable[str], *, ends: bool = True
+    tx: ManagedTransaction,
+    needles: Needles,
+    rids: Iterable[str],
+    *,
+    ends: bool = True,
+    rows: Iterable[Mapping[str, Any]] | None = None,
 ) -> int:
     """Scrub these relationships' free text of the names of their protected ends, and (with
-    ``ends``) their unprotected ends' text of all their protected neighbours' names."""
+    ``ends``) their unprotected ends' text of all their protected neighbours' names.
+
+    ``rows`` (instead of ``rids``) gives what :data:`REL_TEXT` reads, from the statement
+    that wrote the relationships: looked up by element id in a graph that had no
+    relationships when the query was planned, each would be found by a scan of all of
+    them (Neo4j plans ``AllRelationshipsScan`` for an empty store, and keeps the plan)."""
     updates = []
     clear_ends: set[str] = set()
-    for row in tx.run(REL_TEXT, rids=list(set(rids))):
+    found = rows if rows is not None else tx.run(REL_TEXT, rids=list(set(rids)))
+    for row in found:
         if not row["victims"] and not row["props"].get(SEALED_TEXT):
             continue
         clear_ends.update(e for e in (row["clear_a"], row["clear_b"]) if e)
@@ -342,6 +384,8 @@ def scrub_around_people(tx: ManagedTransaction, needles: Needles, pids: list[str
     unprotected neighbours."""
     if not pids:
         return
+    for pid in pids:  # rewritten: read again when next needed
+        needles.sealed.pop(pid, None)
     row = tx.run(NEIGHBOURS, pids=pids).single()
     if row is None:
         return
@@ -349,6 +393,16 @@ def scrub_around_people(tx: ManagedTransaction, needles: Needles, pids: list[str
         scrub_relationships(tx, needles, row["rels"], ends=False)
     if row["nodes"]:
         scrub_nodes(tx, needles, row["nodes"])
+
+
+def scrub_linked(tx: ManagedTransaction, needles: Needles, ids: list[str]) -> None:
+    """After clear nodes were written: scrub those the input links to protected people
+    (:attr:`Needles.links`) of their names, before any relationship links them."""
+    if not ids:
+        return
+    row = tx.run(CLEAR_NODES, ids=ids).single()
+    if row is not None and row["eids"]:
+        scrub_nodes(tx, needles, row["eids"])
 
 
 def scrub_rewritten(tx: ManagedTransaction, needles: Needles, ids: list[str]) -> None:
@@ -363,7 +417,7 @@ def scrub_rewritten(tx: ManagedTransaction, needles: Needles, ids: list[str]) ->
 # -- lifting ----------------------------------------------------------------------------------
 
 LIFT = """
-MATCH (n:Person {id: $pid}) WHERE n.protection IS NOT NULL
+MATCH (n:Entity {id: $pid}) WHERE n:Person AND n.protection IS NOT NULL
 SET n = $props
 """
 
@@ -377,7 +431,7 @@ def lift(db: Any, key: ProtectionKey, entity_id: str) -> dict[str, Any]:
 
     pid = entity_id if is_pseudo_id(entity_id) else key.pseudo_id(entity_id)
     rows = db.read(
-        "MATCH (n:Person {id: $pid}) WHERE n.protection IS NOT NULL "
+        "MATCH (n:Entity {id: $pid}) WHERE n:Person AND n.protection IS NOT NULL "
         "RETURN n.sealed AS sealed, n.protection AS level, n.sources AS sources",
         {"pid": pid},
     )

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,7 @@ from casegraph.graph.protected_writes import (
     ToProtect,
     protect,
     scrub_around_people,
+    scrub_linked,
     scrub_relationships,
     scrub_rewritten,
 )
@@ -53,6 +54,12 @@ from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, S
 # in the input, a relationship with a new entity at one end that the input holds once.
 
 _UNION = "[x IN coalesce({old}, []) WHERE NOT x IN {new}] + {new}"
+# What scrubbing needs of a relationship with a protected end (protected_writes.REL_TEXT),
+# returned by the statement that writes it rather than looked up again by element id.
+_TOUCHED = """{{rid: elementId(r), props: properties(r),
+       clear_a: CASE WHEN a.protection IS NULL THEN elementId(a) END,
+       clear_b: CASE WHEN b.protection IS NULL THEN elementId(b) END,
+       victims: [v IN [a, b] WHERE v.protection IS NOT NULL | [v.id, v.sealed]]}}"""
 
 MERGE_NODES = (
     """
@@ -107,11 +114,14 @@ SET r += row.p,
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN NOT created AND before <> properties(r) THEN 1 ELSE 0 END) AS updated,
        collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
-                    THEN elementId(r) END) AS touched
+                    THEN """
+    + _TOUCHED
+    + """ END) AS touched
 """
 )
 
-CREATE_RELATIONSHIPS = """
+CREATE_RELATIONSHIPS = (
+    """
 UNWIND $rows AS row
 MATCH (a:Entity) WHERE a.id IN row.f
 MATCH (b:Entity) WHERE b.id IN row.t
@@ -119,8 +129,11 @@ CREATE (a)-[r:{rtype} {{key: row.k, sources: row.s}}]->(b)
 SET r += row.p
 RETURN count(r) AS created, 0 AS updated,
        collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
-                    THEN elementId(r) END) AS touched
+                    THEN """
+    + _TOUCHED
+    + """ END) AS touched
 """
+)
 
 # Each id as given, or (for a protected person) under its pseudonymous id.
 KINDS_OF_IDS = """
@@ -232,7 +245,10 @@ class GraphWriter:
     A person it names, or whose own properties call for it, is written sealed under her
     pseudonymous id; a relationship that names one is written to that id, and protects
     her first if the graph still holds her in clear. ``kinds`` (id → kind of the input's
-    entities) spares the pseudonymous lookup for ends that are no person.
+    entities) spares the pseudonymous lookup for ends that are no person. ``links``
+    (``hash(id)`` → pseudonymous ids, see :class:`~casegraph.graph.protected_writes.Needles`)
+    names the protected people the input links an entity to: its text is scrubbed of their
+    names in the transaction that writes it, before the relationships are written.
     """
 
     def __init__(
@@ -243,6 +259,7 @@ class GraphWriter:
         progress: ProgressFn | None = None,
         protect: Mapping[str, str] | None = None,
         kinds: Mapping[str, str] | None = None,
+        links: Mapping[int, Collection[str]] | None = None,
     ) -> None:
         self.db = db
         self.key = db.protection_key
@@ -250,7 +267,7 @@ class GraphWriter:
         self.progress = progress
         self.protect = protect if protect is not None else {}
         self.kinds = kinds if kinds is not None else {}
-        self.needles = Needles(self.key)
+        self.needles = Needles(self.key, links=links or {})
         self.counts = WriteCounts()
         # (label or type, new?) -> rows waiting
         self._nodes: dict[tuple[str, bool], list[dict[str, Any]]] = defaultdict(list)
@@ -349,12 +366,17 @@ class GraphWriter:
             self._pending_nodes -= len(batch)
             self._nodes[(label, new)] = []
 
+    def send_entities(self) -> None:
+        """Send the entities buffered so far: their batches run before those of any record
+        added later (the pipeline writes the people it protects first)."""
+        self._flush_nodes()
+
     def _flush_nodes(self) -> None:
+        self._send_people()  # protected people first: text linked to them is scrubbed
         for (label, new), batch in list(self._nodes.items()):
             if batch:
                 self._send_nodes(label, new, batch)
             self._nodes[(label, new)] = []
-        self._send_people()
         self._pending_nodes = 0
 
     def flush(self) -> None:
@@ -398,11 +420,14 @@ class GraphWriter:
         self._merge_keys.pop((label, new), None)
         cypher = (CREATE_NODES if new else MERGE_NODES).format(label=check_kind(label))
         needles = self.needles
+        linked = [r["id"] for r in rows if needles.linked(r["id"])]
 
         def work(tx: ManagedTransaction) -> tuple[int, int]:
             rec = tx.run(cypher, rows=rows).single()
             if not new:  # text rewritten next to a protected person is scrubbed again
                 scrub_rewritten(tx, needles, [r["id"] for r in rows])
+            if linked:  # text the input links to a protected person: scrubbed already
+                scrub_linked(tx, needles, linked)
             return (int(rec["created"]), int(rec["updated"])) if rec else (0, 0)
 
         self._submit((label, work, len(rows)))
@@ -430,7 +455,7 @@ class GraphWriter:
             if rec is None:
                 return (0, 0)
             if rec["touched"]:
-                scrub_relationships(tx, needles, rec["touched"])
+                scrub_relationships(tx, needles, (), rows=rec["touched"])
             return (int(rec["created"]), int(rec["updated"]))
 
         self._submit((rtype, work, len(rows)))

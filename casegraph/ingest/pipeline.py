@@ -12,7 +12,11 @@ Pass two (:func:`write_input`) reads the input again and hands the records to th
 :class:`~casegraph.graph.writer.GraphWriter`, on its CREATE path when pass one proved a
 record new (an entity absent from the graph and given once; a relationship with a new end
 given once), on its MERGE path otherwise. When a relationship came before an entity it
-names, pass two reads the input twice (entities, then relationships).
+names, pass two reads the input twice (entities, then relationships). When the input links
+entities to people it protects, pass two first writes those people (protected), and every
+entity linked to them is scrubbed of their names in the transaction that writes it
+(:class:`~casegraph.graph.protected_writes.Needles`), so that no text names them in clear
+between that batch and the later one that writes the relationship.
 
 Every load is recorded as an ``IngestRun`` (see :mod:`casegraph.ingest.runs`).
 """
@@ -23,7 +27,7 @@ import json
 import time
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -89,6 +93,8 @@ class Plan:
     # real id -> protection level of every person the input protects or the graph holds
     # protected (see casegraph.graph.protection)
     protect: dict[str, str] = field(default_factory=dict)
+    # hash(entity id) -> pseudonymous ids of the protected people the input links it to
+    links: dict[int, Collection[str]] = field(default_factory=dict)
 
     def bad_places(self) -> set[Where]:
         return {where_of(e) for e in self.errors}
@@ -124,6 +130,25 @@ def _repeats(hashes: array[int]) -> set[int]:
     return {int(v) for v in np.unique(values[1:][values[1:] == values[:-1]])}
 
 
+def _victim_links(
+    db: GraphDB, protect: dict[str, str], ends: array[int]
+) -> dict[int, Collection[str]]:
+    """``hash(id)`` -> pseudonymous ids of the protected people linked to it, from the
+    relationships' ends (``ends``: hash(from), hash(to), … as 8-byte integers)."""
+    if not protect or not ends:
+        return {}
+    by_hash = {hash(rid): rid for rid in protect}
+    pairs = np.frombuffer(ends, dtype=np.int64).reshape(-1, 2)
+    marked = np.fromiter(by_hash, dtype=np.int64, count=len(by_hash))
+    key = db.protection_key
+    out: dict[int, set[str]] = defaultdict(set)
+    for a, b in ((0, 1), (1, 0)):
+        hit = np.isin(pairs[:, a], marked)
+        for victim, other in zip(pairs[hit, a].tolist(), pairs[hit, b].tolist(), strict=True):
+            out[other].add(key.pseudo_id(by_hash[victim]))
+    return dict(out)
+
+
 def validate_input(
     db: GraphDB, parsed: Iterator[Parsed], progress: ProgressFn | None = None
 ) -> Plan:
@@ -132,6 +157,7 @@ def validate_input(
     errors: list[RecordError] = []
     preexisting: set[str] = set()
     rel_hashes = array("q")  # 8 bytes per relationship, repeats found at the end
+    rel_ends = array("q")  # hash(from), hash(to) per relationship: who is linked to whom
     id_buffer: list[tuple[str, int, str, str]] = []
     protect: dict[str, str] = {}  # real id -> level, from the input and the graph
     adult_claims: list[tuple[str, int, str]] = []  # people said to be adults
@@ -172,6 +198,7 @@ def validate_input(
             errors.extend(errs)
         elif isinstance(rec, RelationshipRecord):
             rel_hashes.append(_rel_hash(rec))
+            rel_ends.extend((hash(rec.from_id), hash(rec.to_id)))
             marks = RELATIONSHIPS[rec.type].marks_victim
             if marks is not None:
                 raise_level(rec.from_id if marks == "from" else rec.to_id, "all")
@@ -217,6 +244,7 @@ def validate_input(
         repeated_rels=_repeats(rel_hashes),
         forward_references=validator.forward_references,
         protect=protect,
+        links=_victim_links(db, protect, rel_ends),
     )
 
 
@@ -256,12 +284,28 @@ def write_input(
             progress("loading", n)
 
     writer = GraphWriter(
-        db, batch_size=batch_size, progress=advance, protect=plan.protect, kinds=plan.kinds
+        db,
+        batch_size=batch_size,
+        progress=advance,
+        protect=plan.protect,
+        kinds=plan.kinds,
+        links=plan.links,
     )
     sweeps: tuple[str, ...] = ("nodes", "relationships") if plan.forward_references else ("",)
+    victims_first = bool(plan.links) and any(plan.kinds.get(rid) == PERSON for rid in plan.protect)
+    if victims_first:  # the people it protects first, so linked text is scrubbed as written
+        sweeps = ("victims", *sweeps)
+
+    def is_victim(rec: Record) -> bool:
+        return isinstance(rec, EntityRecord) and rec.label == PERSON and rec.id in plan.protect
+
     try:
         for sweep in sweeps:
             for _, rec in _valid(reader(), skip):
+                if sweep == "victims" or (victims_first and is_victim(rec)):
+                    if sweep == "victims" and is_victim(rec):
+                        writer.add(rec)
+                    continue
                 if isinstance(rec, RelationshipRecord):
                     if sweep == "nodes":
                         continue
@@ -273,6 +317,8 @@ def write_input(
                         continue
                     new = plan.is_new(rec.id) and rec.id not in plan.repeated_ids
                 writer.add(rec, new=new)
+            if sweep == "victims":
+                writer.send_entities()
     except BaseException:
         writer.close()
         raise
