@@ -1,6 +1,7 @@
 """Helpers for the saved-query tests: the fixtures' content read straight from their JSON
-Lines files (the reference the query answers are checked against), and NetworkX graphs
-built from it."""
+Lines files (the reference the query answers are checked against), the same content as the
+graph stores it (protected people under pseudonyms, :meth:`Content.as_stored`), and
+NetworkX graphs built from it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import networkx as nx
 
+from casegraph.graph.db import GraphDB
+from casegraph.graph.protection import pseudonym_of
 from casegraph.ingest.seed import seed_path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "queries"
@@ -25,6 +28,39 @@ class Content:
 
     entities: dict[str, dict[str, Any]] = field(default_factory=dict)
     rels: list[dict[str, Any]] = field(default_factory=list)
+    #: id in the files -> pseudonymous id, for the people the graph stores protected
+    protected: dict[str, str] = field(default_factory=dict)
+
+    def sid(self, eid: str) -> str:
+        """The id under which the graph stores the entity with id ``eid`` in the files."""
+        return self.protected.get(eid, eid)
+
+    def as_stored(self, db: GraphDB) -> Content:
+        """This content as ``db`` stores it: every person it protects under her pseudonymous
+        id and pseudonym, with no aliases and no properties (they are sealed), and the
+        relationships pointing at those ids."""
+        key = db.protection_key
+        people = {e: key.pseudo_id(e) for e, d in self.entities.items() if d["label"] == "Person"}
+        rows = db.read(
+            "MATCH (p:Person) WHERE p.id IN $ids AND p.protection IS NOT NULL RETURN p.id AS id",
+            {"ids": sorted(people.values())},
+        )
+        stored = {r["id"] for r in rows}
+        out = Content(protected={e: pid for e, pid in people.items() if pid in stored})
+        for e, d in self.entities.items():
+            pid = out.protected.get(e)
+            if pid is None:
+                out.entities[e] = d
+            else:
+                out.entities[pid] = {
+                    **d,
+                    "id": pid,
+                    "name": pseudonym_of(pid),
+                    "aliases": [],
+                    "properties": {},
+                }
+        out.rels = [{**r, "from": out.sid(r["from"]), "to": out.sid(r["to"])} for r in self.rels]
+        return out
 
     def name(self, eid: str) -> str:
         return str(self.entities[eid]["name"])

@@ -70,8 +70,10 @@ def test_show_query_includes_its_cypher(seeded_client: TestClient) -> None:
     assert "victims-by-destination" in resp.json()["error"]["message"]
 
 
-def test_run_victims_by_destination_bahrain_on_the_seed(seeded_client: TestClient) -> None:
-    c = seed_content()
+def test_run_victims_by_destination_bahrain_on_the_seed(
+    seeded_client: TestClient, seeded: GraphDB
+) -> None:
+    c = seed_content().as_stored(seeded)
     bahrain = {e for e, d in c.entities.items() if d["name"] == "Bahrain"}
     expected = sorted(r["from"] for r in c.of_type("TRAFFICKED_TO") if r["to"] in bahrain)
     resp = seeded_client.post(

@@ -1,5 +1,11 @@
 """Every shipped saved query, run on the seed plus the network fixture, against answers
-computed from the fixture files themselves (NetworkX for reach, paths and downlines)."""
+computed from the fixture files themselves (NetworkX for reach, paths and downlines).
+
+The graph stores protected people under pseudonyms (``victim-…``, ``Victim …``) with their
+identity sealed, so the answers are checked against the files' content as stored
+(:meth:`~tests.queries_support.Content.as_stored`, fixture ``c``). These run the queries
+bare (no caller's disclosure): what each role sees of them through the API is checked in
+``tests/test_queries_surface.py``."""
 
 from __future__ import annotations
 
@@ -34,6 +40,12 @@ def loaded(session_db: GraphDB) -> Iterator[tuple[GraphDB, int]]:
     load_seed(session_db)
     ingest_file(session_db, NETWORK)
     yield session_db, session_db.graph_version()
+
+
+@pytest.fixture(scope="module")
+def c(loaded: tuple[GraphDB, int]) -> Content:
+    """The seed and the network fixture as the graph stores them."""
+    return C.as_stored(loaded[0])
 
 
 @pytest.fixture(scope="module")
@@ -93,70 +105,97 @@ def _suspects_of(c: Content, victim: str) -> set[str]:
 
 
 @pytest.mark.parametrize("country", ["Bahrain", "bh", "United Arab Emirates", "AE", "uae"])
-def test_victims_by_destination(run: Any, country: str) -> None:
-    places = _places_in(C, country)
+def test_victims_by_destination(run: Any, c: Content, country: str) -> None:
+    places = _places_in(c, country)
     expected = sorted(
-        (r["from"], C.name(r["to"])) for r in C.of_type("TRAFFICKED_TO") if r["to"] in places
+        (r["from"], c.name(r["to"])) for r in c.of_type("TRAFFICKED_TO") if r["to"] in places
     )
     assert expected, "the fixtures state victims taken there"
     result = run("victims-by-destination", country=country)
     assert sorted(rows(result, "victim_id", "destination")) == expected
     for row in result.rows:
-        assert set(row["suspects"]) == _suspects_of(C, row["victim_id"])
+        assert set(row["suspects"]) == _suspects_of(c, row["victim_id"])
+        # the victim comes as her node, stored under her pseudonym with nothing else in clear
+        victim = row["victim"]
+        assert victim["id"] == row["victim_id"] and victim["name"] == c.name(victim["id"])
+        assert victim["_level"] in ("all", "minors") and victim["properties"] == {}
 
 
-def test_victims_by_destination_bahrain_is_the_seed_victim_group(run: Any) -> None:
+def test_victims_by_destination_bahrain_is_the_seed_victim_group(run: Any, c: Content) -> None:
     result = run("victims-by-destination", country="Bahrain")
-    assert rows(result, "victim_id") == [("per-group-forced-labor-victims-abroad",)]
+    group = c.sid("per-group-forced-labor-victims-abroad")
+    assert group != "per-group-forced-labor-victims-abroad", "a victim group is protected"
+    assert rows(result, "victim_id") == [(group,)]
     assert run("victims-by-destination", country="Atlantis").rows == []
 
 
-def test_victim_origins(run: Any) -> None:
-    victims = C.victims()
+def test_victim_origins(run: Any, c: Content) -> None:
+    victims = c.victims()
     by_origin: dict[str, set[str]] = defaultdict(set)
-    for r in C.of_type("ORIGINATES_FROM"):
+    for r in c.of_type("ORIGINATES_FROM"):
         if r["from"] in victims:
             by_origin[r["to"]].add(r["from"])
     result = run("victim-origins")
-    got = {r["origin_id"]: (r["victim_count"], sorted(r["victims"])) for r in result.rows}
-    assert got == {o: (len(v), sorted(C.name(x) for x in v)) for o, v in by_origin.items()}
+    got = {
+        r["origin_id"]: (r["victim_count"], [(v["id"], v["name"]) for v in r["victims"]])
+        for r in result.rows
+    }
+    assert got == {
+        o: (len(v), sorted(((x, c.name(x)) for x in v), key=lambda p: (p[1], p[0])))
+        for o, v in by_origin.items()
+    }
     counts = [r["victim_count"] for r in result.rows]
     assert counts == sorted(counts, reverse=True)
 
 
 @pytest.mark.parametrize("min_victims", [1, 2, 3, 4])
-def test_recruiters_by_victims(run: Any, min_victims: int) -> None:
-    victims = C.victims()
+def test_recruiters_by_victims(run: Any, c: Content, min_victims: int) -> None:
+    victims = c.victims()
     counts = Counter(
         r["from"]
-        for r in {(r["from"], r["to"]): r for r in C.of_type("RECRUITED")}.values()
+        for r in {(r["from"], r["to"]): r for r in c.of_type("RECRUITED")}.values()
         if r["to"] in victims
     )
     expected = {k: v for k, v in counts.items() if v >= min_victims}
     result = run("recruiters-by-victims", min_victims=min_victims)
     assert {r["recruiter_id"]: r["victim_count"] for r in result.rows} == expected
+    for row in result.rows:
+        recruited = {r["to"] for r in c.of_type("RECRUITED") if r["from"] == row["recruiter_id"]}
+        assert [v["id"] for v in row["victims"]] == sorted(
+            recruited & victims, key=lambda v: (c.name(v), v)
+        )
 
 
-def test_minors_and_exploiters(run: Any) -> None:
+def test_minors_and_exploiters(run: Any, c: Content) -> None:
+    # the minors according to the files (their ages are sealed in the graph) ...
     minors = {
-        e
+        c.sid(e)
         for e, d in C.entities.items()
         if d["label"] == "Person"
         and (C.prop(e, "is_minor") is True or (C.prop(e, "age") or 99) < 18)
     }
+    assert minors <= set(c.protected.values()), "every minor is stored protected"
     pairs = {
         (r["to"], r["from"], r["type"])
-        for r in C.of_type("EXPLOITED", "RECRUITED")
+        for r in c.of_type("EXPLOITED", "RECRUITED")
         if r["to"] in minors
     }
+    # ... are the minors the query finds from the level stored on them
     result = run("minors-and-exploiters")
     assert {(r["minor_id"], r["exploiter_id"], r["relationship"]) for r in result.rows} == pairs
-    assert {"per-girl-16-almaty", "fx-per-v3"} <= {r["minor_id"] for r in result.rows}
+    assert {c.sid("per-girl-16-almaty"), c.sid("fx-per-v3")} <= {r["minor_id"] for r in result.rows}
+    assert {r["minor_id"] for r in result.rows} == minors
+    for row in result.rows:
+        minor = row["minor"]  # her node: pseudonym, no property in clear, her sealed identity
+        assert minor["id"] == row["minor_id"] and minor["name"] == c.name(row["minor_id"])
+        assert minor["properties"] == {} and minor["aliases"] == []
+        assert minor["_level"] == "minors" and minor["_sealed"]
+        assert "age" not in row
 
 
-def test_nearest_convicted_trafficker(run: Any) -> None:
-    g = C.undirected()
-    convicted = {r["from"] for r in C.of_type("CONVICTED_IN") if C.label(r["from"]) == "Person"}
+def test_nearest_convicted_trafficker(run: Any, c: Content) -> None:
+    g = c.undirected()
+    convicted = {r["from"] for r in c.of_type("CONVICTED_IN") if c.label(r["from"]) == "Person"}
     start = "fx-per-boss"
     lengths = nx.single_source_shortest_path_length(g, start)
     expected = sorted((lengths[t], t) for t in convicted if t in lengths)
@@ -174,25 +213,29 @@ def test_nearest_convicted_trafficker(run: Any) -> None:
 
 
 @pytest.mark.parametrize("include_aggregate", [False, True])
-def test_cases_without_suspect(run: Any, include_aggregate: bool) -> None:
-    with_suspect = {r["to"] for r in C.of_type("SUSPECT_IN", "CONVICTED_IN")}
+def test_cases_without_suspect(run: Any, c: Content, include_aggregate: bool) -> None:
+    with_suspect = {r["to"] for r in c.of_type("SUSPECT_IN", "CONVICTED_IN")}
     expected = {
         e
-        for e, d in C.entities.items()
+        for e, d in c.entities.items()
         if d["label"] == "Case"
         and e not in with_suspect
-        and (include_aggregate or not C.prop(e, "aggregate"))
+        and (include_aggregate or not c.prop(e, "aggregate"))
     }
     result = run("cases-without-suspect", include_aggregate=include_aggregate)
     assert {r["case_id"] for r in result.rows} == expected
+    for row in result.rows:
+        victims = sorted({r["from"] for r in c.of_type("VICTIM_IN") if r["to"] == row["case_id"]})
+        assert sorted(v["id"] for v in row["victims"]) == victims
+        assert all(v["name"] == c.name(v["id"]) for v in row["victims"])
     assert "case-stop-trafficking" in expected and "fx-case-unsolved" in expected
 
 
 @pytest.mark.parametrize("min_cases", [1, 2])
-def test_case_bridges(run: Any, min_cases: int) -> None:
+def test_case_bridges(run: Any, c: Content, min_cases: int) -> None:
     roles = ("SUSPECT_IN", "VICTIM_IN", "WITNESS_IN", "CONVICTED_IN")
     cases: dict[str, set[str]] = defaultdict(set)
-    for r in C.of_type(*roles):
+    for r in c.of_type(*roles):
         cases[r["from"]].add(r["to"])
     expected = {a: len(cs) for a, cs in cases.items() if len(cs) >= min_cases}
     result = run("case-bridges", min_cases=min_cases)
@@ -201,17 +244,17 @@ def test_case_bridges(run: Any, min_cases: int) -> None:
         assert set(expected) == {"fx-per-bridge"}
 
 
-def test_case_participants(run: Any) -> None:
+def test_case_participants(run: Any, c: Content) -> None:
     roles = ("SUSPECT_IN", "CONVICTED_IN", "VICTIM_IN", "WITNESS_IN", "INVESTIGATES")
     for case in ("fx-case-dubai", "case-farm-forced-labor"):
-        expected = sorted((r["type"], r["from"]) for r in C.of_type(*roles) if r["to"] == case)
+        expected = sorted((r["type"], r["from"]) for r in c.of_type(*roles) if r["to"] == case)
         result = run("case-participants", case_id=case)
         assert sorted(rows(result, "role", "id")) == expected
 
 
-def test_conflicting_leaders(run: Any) -> None:
+def test_conflicting_leaders(run: Any, c: Content) -> None:
     leaders: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in C.of_type("LEADS"):
+    for r in c.of_type("LEADS"):
         leaders[r["to"]].append(r)
     expected = {o: rs for o, rs in leaders.items() if len({r["from"] for r in rs}) > 1}
     assert {"org-korgau-astana", "fx-org-shell-altyn"} <= set(expected)
@@ -223,15 +266,15 @@ def test_conflicting_leaders(run: Any) -> None:
         for r in expected[row["organization_id"]]:
             claim = claims[r["from"]]
             assert claim["sources"] == r["sources"]
-            assert claim["source_titles"] == sorted(C.name(s) for s in r["sources"])
+            assert claim["source_titles"] == sorted(c.name(s) for s in r["sources"])
 
 
 # -- organizations and money ---------------------------------------------------------------
 
 
-def test_organizations_sharing_links(run: Any) -> None:
+def test_organizations_sharing_links(run: Any, c: Content) -> None:
     expected = set()
-    orgs = {e for e, d in C.entities.items() if d["label"] == "Organization"}
+    orgs = {e for e, d in c.entities.items() if d["label"] == "Organization"}
 
     def pairs(link: str, by: dict[str, set[str]]) -> None:
         for via, members in by.items():
@@ -241,15 +284,15 @@ def test_organizations_sharing_links(run: Any) -> None:
                         expected.add((a, b, link, via))
 
     address: dict[str, set[str]] = defaultdict(set)
-    for r in C.of_type("LOCATED_IN"):
-        if r["from"] in orgs and C.prop(r["to"], "location_type") == "address":
+    for r in c.of_type("LOCATED_IN"):
+        if r["from"] in orgs and c.prop(r["to"], "location_type") == "address":
             address[r["to"]].add(r["from"])
     director: dict[str, set[str]] = defaultdict(set)
-    for r in C.of_type("LEADS", "CONTROLS"):
-        if r["to"] in orgs and C.label(r["from"]) == "Person":
+    for r in c.of_type("LEADS", "CONTROLS"):
+        if r["to"] in orgs and c.label(r["from"]) == "Person":
             director[r["from"]].add(r["to"])
     owner: dict[str, set[str]] = defaultdict(set)
-    for r in C.of_type("OWNS"):
+    for r in c.of_type("OWNS"):
         owner[r["from"]].add(r["to"])
     pairs("address", address)
     pairs("director", director)
@@ -265,15 +308,15 @@ def test_organizations_sharing_links(run: Any) -> None:
 
 @pytest.mark.parametrize("hops", [1, 2, 3])
 @pytest.mark.parametrize("org", ["fx-org-goldstar", "org-questra-world"])
-def test_pyramid_reach(run: Any, org: str, hops: int) -> None:
-    lengths = nx.single_source_shortest_path_length(C.undirected(), org, cutoff=hops)
+def test_pyramid_reach(run: Any, c: Content, org: str, hops: int) -> None:
+    lengths = nx.single_source_shortest_path_length(c.undirected(), org, cutoff=hops)
     expected = {n: d for n, d in lengths.items() if n != org}
     result = run("pyramid-reach", org_id=org, hops=hops)
     assert {r["id"]: r["distance"] for r in result.rows} == expected
 
 
-def test_money_flow_paths_are_the_simple_directed_money_paths(run: Any) -> None:
-    g = C.money()
+def test_money_flow_paths_are_the_simple_directed_money_paths(run: Any, c: Content) -> None:
+    g = c.money()
     source, target = "fx-per-inv-1", "fx-org-shell-nomad"
     expected = sorted(
         [g.edges[e]["amount"] for e in path]
@@ -293,8 +336,8 @@ def test_money_flow_paths_are_the_simple_directed_money_paths(run: Any) -> None:
     assert run("money-flow-paths", from_id=target, to_id=source).rows == []
 
 
-def test_money_transfers_filters_by_amount_date_and_currency(run: Any) -> None:
-    transfers = C.of_type("PAID", "INVESTED_IN")
+def test_money_transfers_filters_by_amount_date_and_currency(run: Any, c: Content) -> None:
+    transfers = c.of_type("PAID", "INVESTED_IN")
     for min_amount, since in ((0.0, None), (5000.0, None), (1000.0, "2016-10")):
         expected = sorted(
             (r["from"], r["to"], float(r["properties"]["amount"]))
@@ -309,10 +352,10 @@ def test_money_transfers_filters_by_amount_date_and_currency(run: Any) -> None:
     assert run("money-transfers", currency="EUR").rows == []
 
 
-def test_pyramid_top_investors(run: Any) -> None:
+def test_pyramid_top_investors(run: Any, c: Content) -> None:
     org = "fx-org-goldstar"
     totals: Counter[str] = Counter()
-    for r in C.of_type("INVESTED_IN"):
+    for r in c.of_type("INVESTED_IN"):
         if r["to"] == org:
             totals[r["from"]] += r["properties"]["amount"]
     result = run("pyramid-top-investors", org_id=org, top=3)
@@ -322,11 +365,11 @@ def test_pyramid_top_investors(run: Any) -> None:
     assert len(run("pyramid-top-investors", org_id=org).rows) == len(totals)
 
 
-def test_pyramid_top_recruiters(run: Any) -> None:
+def test_pyramid_top_recruiters(run: Any, c: Content) -> None:
     org = "fx-org-goldstar"
-    recruited = nx.DiGraph((r["from"], r["to"]) for r in C.of_type("RECRUITED"))
+    recruited = nx.DiGraph((r["from"], r["to"]) for r in c.of_type("RECRUITED"))
     invested: Counter[str] = Counter()
-    for r in C.of_type("INVESTED_IN"):
+    for r in c.of_type("INVESTED_IN"):
         if r["to"] == org:
             invested[r["from"]] += r["properties"]["amount"]
     expected = {}
@@ -348,49 +391,50 @@ def test_pyramid_top_recruiters(run: Any) -> None:
 # -- entities, sources, duplicates ---------------------------------------------------------
 
 
-def test_entity_timeline(run: Any) -> None:
-    entity = "fx-per-v3"
+def test_entity_timeline(run: Any, c: Content) -> None:
+    entity = c.sid("fx-per-v3")  # a minor: callers name her by her pseudonymous id
+    assert entity != "fx-per-v3"
     expected = []
-    for r in C.rels:
+    for r in c.rels:
         if entity not in (r["from"], r["to"]) or r["type"] == "MENTIONED_IN":
             continue
         other = r["to"] if r["from"] == entity else r["from"]
         for key in ("date", "start_date", "end_date"):
             if key in r["properties"]:
                 expected.append((r["properties"][key], r["type"], other))
-        if C.label(other) == "Case":
+        if c.label(other) == "Case":
             for key in ("start_date", "end_date"):
-                if C.prop(other, key):
-                    expected.append((C.prop(other, key), r["type"], other))
+                if c.prop(other, key):
+                    expected.append((c.prop(other, key), r["type"], other))
     result = run("entity-timeline", entity_id=entity)
     assert sorted(rows(result, "date", "fact", "other_id")) == sorted(expected)
     dates = [r["date"] for r in result.rows]
     assert dates == sorted(dates)
 
 
-def test_fact_sources(run: Any) -> None:
+def test_fact_sources(run: Any, c: Content) -> None:
     entity = "per-anna-ryl"
-    facts = [("entity", tuple(C.entities[entity]["sources"]))]
-    for r in C.rels:
+    facts = [("entity", tuple(c.entities[entity]["sources"]))]
+    for r in c.rels:
         if entity in (r["from"], r["to"]) and r["type"] != "MENTIONED_IN":
             facts.append(("relationship", tuple(r["sources"])))
     result = run("fact-sources", entity_id=entity)
     assert sorted((r["fact_kind"], tuple(r["source_ids"])) for r in result.rows) == sorted(facts)
     for row in result.rows:
         assert [d["title"] for d in row["documents"]] == [
-            C.name(s) for s in sorted(row["source_ids"])
+            c.name(s) for s in sorted(row["source_ids"])
         ]
 
 
-def test_possible_duplicates(run: Any) -> None:
+def test_possible_duplicates(run: Any, c: Content) -> None:
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for e, d in C.entities.items():
+    for e, d in c.entities.items():
         if d["label"] != "Source":
             groups[(d["label"], name_key(d["name"]))].append(e)
     expected = {
         ("same normalized name", tuple(sorted(ids))) for ids in groups.values() if len(ids) > 1
     }
-    for r in C.of_type("POSSIBLY_SAME_AS"):
+    for r in c.of_type("POSSIBLY_SAME_AS"):
         pair = tuple(sorted((r["from"], r["to"])))
         expected.add((f"POSSIBLY_SAME_AS ({r['properties']['method']})", pair))
     assert ("same normalized name", ("fx-per-petrov-cyr", "fx-per-petrov-lat")) in expected

@@ -18,7 +18,7 @@ def test_top_by_centrality_ranks_by_the_written_back_scores(
     db: GraphDB, settings: Settings
 ) -> None:
     ingest_file(db, NETWORK)
-    content = read([NETWORK])
+    content = read([NETWORK]).as_stored(db)  # protected people under their pseudonymous ids
     scores = nx.betweenness_centrality(nx.Graph(content.undirected()))
     assert write_scores(db, "betweenness", scores) == len(scores)
     lib = load_checked_library(db)

@@ -1,5 +1,6 @@
 // name: recruiters-by-victims
 // description: Recruiters linked to at least N victims (people they recruited who were trafficked, exploited or are victims in a case).
+// description: Each victim comes as {id, name}: a role that may see her gets her name, any other role her pseudonym.
 // param: min_victims: int = 2 — at least this many victims
 MATCH (r:Entity)-[:RECRUITED]->(v:Person)
 WHERE (v)-[:VICTIM_IN|TRAFFICKED_TO]->() OR ()-[:EXPLOITED]->(v)
@@ -11,6 +12,7 @@ RETURN r.id AS recruiter_id,
        COLLECT {
          MATCH (r)-[:RECRUITED]->(v:Person)
          WHERE (v)-[:VICTIM_IN|TRAFFICKED_TO]->() OR ()-[:EXPLOITED]->(v)
-         RETURN DISTINCT v.name AS name ORDER BY name
+         WITH DISTINCT v
+         RETURN {id: v.id, name: v.name} AS victim ORDER BY victim.name, victim.id
        } AS victims
 ORDER BY victim_count DESC, recruiter

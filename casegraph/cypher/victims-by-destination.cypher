@@ -1,5 +1,6 @@
 // name: victims-by-destination
 // description: Victims trafficked to a country (or to a place in it), with the cases and suspects linked to them.
+// description: Each victim comes as a node (`victim`): a role that may see her gets her name and facts, any other role her pseudonym only.
 // param: country: string — country name, alias or ISO code, any case (e.g. Bahrain or BH)
 // param: limit: int = 100 — at most this many rows
 MATCH (c:Location)
@@ -12,7 +13,7 @@ MATCH (dest:Location)-[:LOCATED_IN*0..3]->(c)
 WITH DISTINCT c, dest
 MATCH (v:Person)-[t:TRAFFICKED_TO]->(dest)
 RETURN v.id AS victim_id,
-       v.name AS victim,
+       v AS victim,
        c.name AS country,
        dest.name AS destination,
        t.purpose AS purpose,
@@ -25,5 +26,5 @@ RETURN v.id AS victim_id,
          UNION
          MATCH (s:Entity)-[:EXPLOITED|RECRUITED]->(v) RETURN s.name AS name
        } AS suspects
-ORDER BY victim, destination
+ORDER BY v.name, victim_id, destination
 LIMIT $limit

@@ -2,11 +2,12 @@
 
 Every query (saved or ad hoc) goes through :func:`run_read`:
 
-1. ``EXPLAIN`` first, in the same READ transaction: the plan must be a read plan
-   (``query_type == 'r'``) and use none of the operators that READ mode alone does not
-   stop (``LOAD CSV``, ``SHOW``/``TERMINATE`` commands, ``CALL { } IN TRANSACTIONS``,
-   administration commands) and call only ``db.*`` procedures. Otherwise
-   :class:`~casegraph.queries.errors.QueryRefusedError`, and nothing runs.
+1. ``EXPLAIN`` first, in the same READ transaction: the plan may call only the procedures
+   of :data:`ALLOWED_PROCEDURES`, must be a read plan (``query_type == 'r'``) and use none
+   of the operators that READ mode alone does not stop (``LOAD CSV``,
+   ``SHOW``/``TERMINATE`` commands, ``CALL { } IN TRANSACTIONS``, administration commands),
+   and may not query the blind index of protected names (:data:`REFUSED_INDEXES`).
+   Otherwise :class:`~casegraph.queries.errors.QueryRefusedError`, and nothing runs.
 2. The query runs in a READ-access managed transaction (Neo4j itself refuses writes)
    with a timeout (``neo4j.unit_of_work(timeout=...)``).
 3. At most ``row_limit`` rows are fetched; ``truncated`` says whether there were more.
@@ -15,6 +16,25 @@ Results hold JSON values: nodes as :func:`~casegraph.graph.repository.node_dict`
 relationships as :func:`~casegraph.graph.repository.edge_dict`, paths as
 ``{"nodes": [...], "edges": [...]}``. When the rows hold any of these, the result also
 carries ``graph`` in DESIGN.md's shape, with the end nodes of every relationship.
+
+What Cypher here may not reach
+------------------------------
+Procedures are allowed by name, from a list (:data:`ALLOWED_PROCEDURES`): the schema
+(labels, types, property keys, the schema graph) and the full-text indexes. Everything else
+is refused with its name, in particular ``db.stats.*`` (the query statistics it collects
+hold other users' queries and their parameters), ``dbms.*`` (the server, its connections,
+its configuration), ``tx.*``, and ``db.*`` procedures that change state
+(``db.createLabel``, ``db.clearQueryCaches``, ``db.resampleIndex`` …). Other sessions are
+seen otherwise only through ``SHOW TRANSACTIONS``/``SHOW SETTINGS`` (``Show*`` operators,
+refused); Neo4j 2026.08 has no function that reveals them.
+
+Full-text queries may not name the blind index (:data:`~casegraph.graph.schema.BLIND_INDEX`),
+whose entries are keyed hashes of protected people's name words. Without the key a guess
+cannot be turned into a token, so this is defence in depth. Because ``EXPLAIN`` replaces
+literals by parameters (``$autostring_0``), the plan does not show the index name: the
+query's text (with ``\\uXXXX`` escapes decoded) and its parameters may not contain the
+name, and the index argument of every full-text call must be a literal or a parameter,
+not an expression (``'entity_' + 'blind'``) or a variable.
 """
 
 from __future__ import annotations
@@ -30,6 +50,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from casegraph.graph.db import GraphDB
 from casegraph.graph.repository import INTERNAL_PROPS, edge_dict, node_dict
+from casegraph.graph.schema import BLIND_INDEX
 from casegraph.queries.errors import CypherError, QueryRefusedError, QueryTimeoutError
 
 READ_QUERY_TYPE = "r"
@@ -38,10 +59,36 @@ REFUSED_OPERATORS = frozenset(
     {"LoadCSV", "TransactionApply", "TransactionForeach", "AdministrationCommand"}
 )
 REFUSED_OPERATOR_PREFIXES = ("Show", "Terminate", "Create", "Drop", "Alter")
-ALLOWED_PROCEDURE_PREFIX = "db."
+#: The procedures Cypher run here may call (Neo4j 2026.08 Community): read-only, about this
+#: database's schema and full-text indexes. Any other is refused by name.
+ALLOWED_PROCEDURES = frozenset(
+    {
+        "db.labels",
+        "db.relationshipTypes",
+        "db.propertyKeys",
+        "db.schema.visualization",
+        "db.schema.nodeTypeProperties",
+        "db.schema.relTypeProperties",
+        "db.index.fulltext.queryNodes",
+        "db.index.fulltext.queryRelationships",
+        "db.index.fulltext.listAvailableAnalyzers",
+        "db.info",
+        "db.ping",
+    }
+)
+#: The allowed procedures whose first argument names a full-text index.
+FULLTEXT_PROCEDURES = frozenset(
+    {"db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships"}
+)
+#: Indexes that Cypher run here may not query: the blind index of protected names.
+REFUSED_INDEXES = frozenset({BLIND_INDEX})
 NODES_BY_ELEMENT_ID = "MATCH (n) WHERE elementId(n) IN $ids RETURN n"
 _TIMEOUT_CODES = ("TransactionTimedOut", "TransactionTerminated")
 _PROCEDURE_NAME = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*\(")
+# A literal (as a parameter, ``$autostring_0``, or verbatim) or a parameter: an index name
+# that the text and parameters show as they are.
+_LITERAL_OR_PARAMETER = re.compile(r"""^(?:\$\w+|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")$""")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
 
 
 @dataclass
@@ -90,35 +137,123 @@ def plan_operators(plan: dict[str, Any] | None) -> list[tuple[str, str]]:
     return out
 
 
-def refusal_reason(query_type: str | None, plan: dict[str, Any] | None) -> str | None:
-    """Why a plan may not run read-only, or ``None`` if it may.
+def procedure_name(details: str) -> str:
+    """The procedure a ``ProcedureCall`` operator calls, from its plan details.
+
+    >>> procedure_name("db.labels() :: (label :: STRING)")
+    'db.labels'
+    """
+    m = _PROCEDURE_NAME.match(details)
+    return m.group(1) if m else details
+
+
+def first_argument(details: str) -> str:
+    """The first argument of a ``ProcedureCall``, as the plan shows it.
+
+    >>> first_argument("db.index.fulltext.queryNodes($autostring_0, $q) :: (node :: NODE)")
+    '$autostring_0'
+    >>> first_argument("db.index.fulltext.queryNodes(f(a, b) + 'x', $q) :: (node :: NODE)")
+    "f(a, b) + 'x'"
+    """
+    start = details.find("(")
+    if start < 0:
+        return ""
+    depth, quote = 0, ""
+    for i, ch in enumerate(details[start + 1 :], start + 1):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}" and depth:
+            depth -= 1
+        elif ch in ",)" and not depth:
+            return details[start + 1 : i].strip()
+    return details[start + 1 :].strip()
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def names_refused_index(text: str, params: dict[str, Any] | None = None) -> str | None:
+    """The refused index (:data:`REFUSED_INDEXES`) that ``text`` or ``params`` name, if any;
+    ``\\uXXXX`` escapes are decoded and case is ignored.
+
+    >>> names_refused_index(r"CALL db.index.fulltext.queryNodes('entity\\u005Fblind', 'x')")
+    'entity_blind'
+    >>> names_refused_index("RETURN $i", {"i": ["ENTITY_BLIND"]})
+    'entity_blind'
+    >>> names_refused_index("CALL db.index.fulltext.queryNodes('entity_names', 'x')") is None
+    True
+    """
+    decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).casefold()
+    values = [s.casefold() for s in _strings(params or {})]
+    for index in sorted(REFUSED_INDEXES):
+        needle = index.casefold()
+        if needle in decoded or any(needle in v for v in values):
+            return index
+    return None
+
+
+def refusal_reason(
+    query_type: str | None,
+    plan: dict[str, Any] | None,
+    text: str = "",
+    params: dict[str, Any] | None = None,
+) -> str | None:
+    """Why a plan (of ``text`` with ``params``) may not run read-only, or ``None`` if it may.
 
     >>> refusal_reason("w", None)
     "the plan writes (query type 'w')"
     >>> refusal_reason("r", {"operatorType": "LoadCSV@neo4j", "children": []})
     'the plan uses LOAD CSV, which is not allowed here'
+    >>> call = {"operatorType": "ProcedureCall", "args": {"Details": "db.stats.retrieve($a)"}}
+    >>> refusal_reason("r", call)[:64]
+    'the plan calls procedure db.stats.retrieve, which is not allowed'
     """
+    operators = plan_operators(plan)
+    for op, details in operators:
+        if op == "ProcedureCall":
+            name = procedure_name(details)
+            if name not in ALLOWED_PROCEDURES:
+                return (
+                    f"the plan calls procedure {name}, which is not allowed here; "
+                    f"allowed procedures: {', '.join(sorted(ALLOWED_PROCEDURES))}"
+                )
     if query_type != READ_QUERY_TYPE:
         what = {"rw": "writes", "w": "writes", "s": "changes the schema or the server"}
         return (
             f"the plan {what.get(str(query_type), 'is not read-only')} (query type {query_type!r})"
         )
-    for op, details in plan_operators(plan):
+    for op, details in operators:
         if op == "LoadCSV":
             return "the plan uses LOAD CSV, which is not allowed here"
         if op in REFUSED_OPERATORS or op.startswith(REFUSED_OPERATOR_PREFIXES):
             return f"the plan uses {op}, which is not allowed here"
-        if op == "ProcedureCall":
-            m = _PROCEDURE_NAME.match(details)
-            name = m.group(1) if m else details
-            if not name.startswith(ALLOWED_PROCEDURE_PREFIX):
-                return f"the plan calls procedure {name}; only db.* read procedures are allowed"
+        if op == "ProcedureCall" and procedure_name(details) in FULLTEXT_PROCEDURES:
+            argument = first_argument(details)
+            if not _LITERAL_OR_PARAMETER.match(argument):
+                return (
+                    f"the plan calls {procedure_name(details)} with an index name computed "
+                    f"in the query ({argument}); give the index as a literal or a parameter"
+                )
+    index = names_refused_index(text, params)
+    if index is not None:
+        return f"the query names the index {index}, which may not be queried here"
     return None
 
 
 def _explain(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> None:
     summary = tx.run("EXPLAIN " + text, params).consume()
-    reason = refusal_reason(summary.query_type, summary.plan)
+    reason = refusal_reason(summary.query_type, summary.plan, text, params)
     if reason:
         raise QueryRefusedError(f"query refused: {reason}; nothing was run")
 
