@@ -21,10 +21,12 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from casegraph.errors import NotFoundError
 from casegraph.graph.model import KINDS, NON_TEXT_FIELDS, PERSON, RELATIONSHIPS, stronger_level
 from casegraph.graph.names import name_key, search_keys
 from casegraph.graph.protection import (
     ProtectionKey,
+    is_pseudo_id,
     name_parts,
     own_level,
     payload_names,
@@ -426,9 +428,6 @@ def lift(db: Any, key: ProtectionKey, entity_id: str) -> dict[str, Any]:
     """Store a protected person in clear again (an admin's decision, audited by the caller).
     ``entity_id`` is her real or pseudonymous id. Returns her real id and former level.
     The rules still apply to later writes: data that marks her again protects her again."""
-    from casegraph.errors import NotFoundError
-    from casegraph.graph.protection import is_pseudo_id
-
     pid = entity_id if is_pseudo_id(entity_id) else key.pseudo_id(entity_id)
     rows = db.read(
         "MATCH (n:Entity {id: $pid}) WHERE n:Person AND n.protection IS NOT NULL "
