@@ -6,9 +6,20 @@ CG     := $(BIN)/casegraph
 DATA   ?= .casegraph/neo4j
 PORT   ?= 7687
 
-.PHONY: install web-assets neo4j-build demo test lint typecheck check bench clean stop schemathesis load
+.PHONY: install system web-assets neo4j-build demo test test-unit lint typecheck check bench clean \
+	stop schemathesis load
 
 install: $(VENV)/.installed web-assets
+
+# What the machine must have for the goals on the command line (scripts/ensure-system.sh):
+# Python and npm always; a JDK >= 21 and Maven for Neo4j; Debian's chromium for `test`; wrk
+# for `load`. Missing Debian packages are installed when running as root; otherwise make
+# stops here, before anything is built or run, with the one command to run.
+SYSTEM_FOR := $(filter test test-unit demo load schemathesis neo4j-build,$(MAKECMDGOALS)) \
+	$(if $(filter check,$(MAKECMDGOALS)),test)
+system:
+	@PYTHON=$(PYTHON) VENV=$(VENV) GOALS="$(or $(MAKECMDGOALS),install)" \
+	  scripts/ensure-system.sh install $(SYSTEM_FOR)
 
 # The web explorer's JavaScript library (Cytoscape.js) and the API docs pages' (Swagger UI,
 # ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
@@ -21,7 +32,7 @@ WEB_VENDOR := casegraph/web/vendor
 NPM_DIST   := web/node_modules
 web-assets: $(WEB_VENDOR)/.vendored
 
-$(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc
+$(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc | system
 	SCARF_ANALYTICS=false npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(WEB_VENDOR)
 	cp $(NPM_DIST)/cytoscape/dist/cytoscape.min.js $(WEB_VENDOR)/
@@ -32,7 +43,7 @@ $(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc
 	cp $(NPM_DIST)/redoc/LICENSE $(WEB_VENDOR)/redoc.LICENSE
 	touch $@
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml | system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -64,13 +75,18 @@ schemathesis: install neo4j-build
 load: install neo4j-build
 	$(BIN)/python bench/load.py
 
-# The whole suite against a real Neo4j that the tests start themselves.
+# The whole suite against a real Neo4j that the tests start themselves: the tests and the
+# doctests of casegraph/ (see [tool.pytest.ini_options] in pyproject.toml).
 test: install neo4j-build
 	$(BIN)/pytest -q
 
+# Only the unit tests (marked by conftest.py: no Neo4j, no browser), in seconds.
+test-unit: install
+	$(BIN)/pytest -q -m unit
+
 lint: install
-	$(BIN)/ruff check casegraph tests bench
-	$(BIN)/ruff format --check casegraph tests bench
+	$(BIN)/ruff check casegraph tests bench conftest.py
+	$(BIN)/ruff format --check casegraph tests bench conftest.py
 
 typecheck: install
 	$(BIN)/mypy

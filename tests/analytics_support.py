@@ -1,11 +1,10 @@
 """Helpers for the analytics tests: turn a NetworkX graph into casegraph JSON Lines, load it
-through the real ingest pipeline, and build the reference graph NetworkX should see."""
+through the real ingest pipeline, and build the reference graph NetworkX should see. The
+records themselves come from :mod:`tests.builders`."""
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,47 +12,9 @@ import networkx as nx
 
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.pipeline import ingest_file
+from tests.builders import SOURCE, entity, rel, source, write_jsonl
 
-SOURCE = "src-test"
 ACTOR_TYPES = ("ASSOCIATE_OF", "REPRESENTS", "PAID")
-
-
-def write_records(path: Path, records: Iterable[dict[str, Any]]) -> Path:
-    with path.open("w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec) + "\n")
-    return path
-
-
-def source_record() -> dict[str, Any]:
-    return {"kind": "source", "id": SOURCE, "title": "test network"}
-
-
-def entity(eid: str, label: str = "Person", name: str | None = None) -> dict[str, Any]:
-    return {
-        "kind": "entity",
-        "id": eid,
-        "label": label,
-        "name": name or eid,
-        "sources": [SOURCE],
-    }
-
-
-def rel(
-    rtype: str,
-    a: str,
-    b: str,
-    props: dict[str, Any] | None = None,
-    sources: list[str] | None = None,
-) -> dict[str, Any]:
-    return {
-        "kind": "relationship",
-        "type": rtype,
-        "from": a,
-        "to": b,
-        "properties": props or {},
-        "sources": sources or [SOURCE],
-    }
 
 
 def network_records(G: nx.Graph, *, seed: int = 0, noise: bool = True) -> list[dict[str, Any]]:
@@ -63,7 +24,7 @@ def network_records(G: nx.Graph, *, seed: int = 0, noise: bool = True) -> list[d
     ``SUSPECT_IN`` and ``MENTIONED_IN`` links are added: the default projection must
     leave them all out."""
     rng = random.Random(seed)
-    recs: list[dict[str, Any]] = [source_record()]
+    recs: list[dict[str, Any]] = [source()]
     for n in G:
         recs.append(entity(f"n{n}", rng.choice(("Person", "Person", "Organization"))))
     for a, b in G.edges():
@@ -102,7 +63,7 @@ def reference_graph(records: list[dict[str, Any]], *, directed: bool = False) ->
 
 
 def load(db: GraphDB, tmp_path: Path, records: list[dict[str, Any]], name: str = "g") -> None:
-    ingest_file(db, write_records(tmp_path / f"{name}.jsonl", records))
+    ingest_file(db, write_jsonl(tmp_path / f"{name}.jsonl", records))
 
 
 def small_graphs() -> dict[str, nx.Graph]:

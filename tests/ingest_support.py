@@ -1,4 +1,5 @@
-"""Helpers shared by the ingest tests."""
+"""Helpers shared by the ingest tests: what the graph holds after a load. (The records and
+files to load are built with :mod:`tests.builders`.)"""
 
 from __future__ import annotations
 
@@ -41,8 +42,3 @@ def rels(db: GraphDB, rtype: str) -> list[dict[str, Any]]:
         {"t": rtype},
     )
     return [{"from": r["from"], "to": r["to"], **r["p"]} for r in rows]
-
-
-def write_lines(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path

@@ -17,14 +17,8 @@ from casegraph.graph.analytics.cache import AnalyticsCache
 from casegraph.graph.analytics.projection import ProjectionOptions
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings
-from tests.analytics_support import (
-    load,
-    network_records,
-    reference_graph,
-    rel,
-    small_graphs,
-    source_record,
-)
+from tests.analytics_support import load, network_records, reference_graph, small_graphs
+from tests.builders import rel, source
 
 GRAPHS = small_graphs()
 
@@ -157,7 +151,7 @@ def test_cache_is_invalidated_by_an_ingest(db: GraphDB, tmp_path: Path) -> None:
     again = service.centrality(db, "betweenness", top=5, cache=cache)
     assert again == before and cache.hits >= 2
     # close the path into a cycle: every node becomes equally central
-    load(db, tmp_path, [source_record(), rel("ASSOCIATE_OF", "n0", "n4")], "second")
+    load(db, tmp_path, [source(), rel("ASSOCIATE_OF", "n0", "n4")], "second")
     after = service.centrality(db, "betweenness", top=5, cache=cache)
     expected = nx.betweenness_centrality(nx.cycle_graph(5))
     assert [r["score"] for r in after["results"]] == pytest.approx([expected[0]] * 5)

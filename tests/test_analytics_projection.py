@@ -10,14 +10,8 @@ import pytest
 from casegraph.errors import CasegraphError, NotFoundError
 from casegraph.graph.analytics.projection import ProjectionOptions, project
 from casegraph.graph.db import GraphDB
-from tests.analytics_support import (
-    entity,
-    load,
-    network_records,
-    reference_graph,
-    rel,
-    source_record,
-)
+from tests.analytics_support import load, network_records, reference_graph
+from tests.builders import entity, rel, source
 
 
 def test_default_projection_is_the_reference(db: GraphDB, tmp_path: Path) -> None:
@@ -33,7 +27,7 @@ def test_default_projection_is_the_reference(db: GraphDB, tmp_path: Path) -> Non
 
 
 def small_world() -> list[dict]:
-    recs = [source_record(), entity("case-1", "Case"), entity("case-2", "Case")]
+    recs = [source(), entity("case-1", "Case"), entity("case-2", "Case")]
     recs += [entity(x) for x in ("a", "b", "c", "d")] + [entity("o", "Organization")]
     recs += [
         rel("PAID", "a", "b", {"amount": 10.0, "currency": "KZT", "date": "2016-03-01"}),

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from casegraph.cli import app as cli_app
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings
-from tests.analytics_support import entity, load, rel, source_record
+from tests.analytics_support import load
+from tests.builders import entity, rel, source
 
 ORG = "org-scheme"
 
@@ -24,7 +25,7 @@ def build_pyramid(branching: list[int], paid_levels: int = 1) -> dict[str, Any]:
     level invests a second time). ORG pays back every investor of the first ``paid_levels``
     levels after all deposits. Returns the records and what they add up to."""
     recs: list[dict[str, Any]] = [
-        source_record(),
+        source(),
         entity(ORG, "Organization", "The Scheme"),
         entity("per-founder", "Person", "Founder"),
         rel("CONTROLS", "per-founder", ORG),
@@ -77,7 +78,7 @@ def build_pyramid(branching: list[int], paid_levels: int = 1) -> dict[str, Any]:
                 investors.append(pid)
                 nxt.append(pid)
         level = nxt
-    recs.insert(1, {"kind": "source", "id": "src-bank", "title": "bank statement"})
+    recs.insert(1, source("src-bank", "bank statement"))
     for pid in parents:  # count each investor in the downline of all its ancestors
         up = parents[pid]
         while True:

@@ -63,7 +63,7 @@ def test_anonymous_flood_cannot_evict_an_authenticated_record(
             spoof = {"X-Forwarded-For": f"10.9.{i % 250}.{i // 250}"}
             assert conn.get(f"/entities?{long_query}&n={i}", spoof) == 401
         elapsed = time.monotonic() - started
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
 
     kept = records(main)
     assert [x["query"] for x in kept] == [{"q": "before-the-flood"}]
@@ -108,7 +108,7 @@ def test_an_anonymous_flood_from_many_addresses_stays_bounded(
         for i in range(600):
             xff = {"X-Forwarded-For": f"198.51.{i // 200}.{i % 200}"}
             assert conn.get(f"/entities?q={'y' * 5_000}", xff) == 401
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     anon = anonymous_path(small.audit_path)
     files = list(anon.parent.glob(anon.name + "*"))
     assert len(files) == 2  # the current file and one rotated: 1.4 MB of records asked for
@@ -122,7 +122,7 @@ def test_long_paths_are_cut_with_length_and_hash(db: GraphDB, audit_settings: Se
     path = "/" + "p" * 10_000
     with make_client(app, db, "admin") as admin:
         assert admin.get(path).status_code == 404
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     (record,) = records(audit_settings.audit_path)
     assert record["path"] == path[:2048]
     assert record["path_truncated"] == {
@@ -169,7 +169,7 @@ def test_records_carry_cypher_text_and_parameters(db: GraphDB, audit_settings: S
         assert analyst.post("/cypher", json={"query": query, "params": params}).status_code == 200
         bad = analyst.post("/cypher", json={"query": "MATCH (n RETURN n", "params": {"k": 1}})
         assert bad.status_code == 422
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     ran, refused = records(audit_settings.audit_path)
     assert (ran["path"], ran["cypher"], ran["params"], ran["role"]) == (
         "/cypher",
@@ -191,7 +191,7 @@ def test_records_carry_the_saved_query_name_and_parameters(
     with make_client(app, seeded, "analyst") as analyst:
         r = analyst.post("/queries/case-bridges/run", json={"params": {"min_cases": 2}})
         assert r.status_code == 200, r.text[:300]
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     (record,) = records(audit_settings.audit_path)
     assert record["saved_query"] == "case-bridges"
     assert record["params"] == {"min_cases": 2}
@@ -223,7 +223,7 @@ def test_records_carry_the_uploaded_files_name_size_and_sha256(
             == 200
         )
         assert ingester.post("/ingest", files={"file": ("refused.jsonl", bad)}).status_code == 422
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     loaded, refused = records(audit_settings.audit_path)
     assert loaded["files"] == [
         {
@@ -256,7 +256,7 @@ def test_a_route_can_keep_a_search_term_as_a_keyed_hash(
         assert admin.get("/redact-probe", params={"q": clear}).status_code == 200
         long = clear + " " + "w" * 5_000
         assert admin.get("/redact-probe", params={"q": long, "x": "1"}).status_code == 200
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     short, cut = records(audit_settings.audit_path)
     assert short["query"] == {"q": "hmac:3f9a12"}
     assert short["params"] == {"q": "hmac:3f9a12", "limit": 5}
@@ -278,7 +278,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
         via_proxy.get("/health", params={"from": "proxy"}, headers=spoof)
     with make_client(app, db, "viewer", client=("198.51.100.9", 1234)) as direct:
         direct.get("/health", params={"from": "direct"}, headers=spoof)
-    app.state.audit_trail.sync()
+    app.state.context.audit.sync()
     proxied, direct_record = records(trusting.audit_path)
     assert (proxied["client"], proxied["peer"]) == ("203.0.113.7", "10.0.0.5")
     assert direct_record["client"] == "198.51.100.9" and "peer" not in direct_record

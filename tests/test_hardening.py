@@ -20,6 +20,7 @@ from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings
+from tests.builders import source
 from tests.conftest import bearer
 from tests.serving_support import ServedApp
 from tests.test_web_ui import open_page, search_and_open, sign_in
@@ -88,10 +89,10 @@ def test_ingest_of_a_jsonl_file_nested_1000_deep_is_422_and_changes_nothing(
 ) -> None:
     ingester = client_for("ingester")
     lines = [
-        json.dumps({"kind": "source", "id": "s-deep", "title": "deep"}),
+        json.dumps(source("s-deep", "deep")),
         '{"kind": "entity", "id": "p-deep", "label": "Person", "name": "Deep Person", '
         '"sources": ["s-deep"], "properties": {"notes": ' + deep_text(1_000) + "}}",
-        json.dumps({"kind": "source", "id": "s-after", "title": "after"}),
+        json.dumps(source("s-after", "after")),
     ]
     data = ("\n".join(lines) + "\n").encode()
     r = ingester.post("/ingest", files={"file": ("deep.jsonl", data)})
@@ -248,7 +249,7 @@ def test_every_answer_carries_the_security_headers(
     admin, anon = client_for("admin"), client_for("none")
     answers = {
         "page": anon.get("/"),
-        "asset": anon.get("/web/app.js"),
+        "asset": anon.get("/web/main.js"),
         "vendored": anon.get("/web/vendor/cytoscape.min.js"),
         "health": anon.get("/health"),
         "openapi": anon.get("/openapi.json"),

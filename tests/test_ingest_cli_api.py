@@ -14,7 +14,8 @@ from casegraph.cli import app
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.runs import list_runs
 from casegraph.settings import get_settings
-from tests.ingest_support import FIXTURES, graph_counts, kinds, types, write_lines
+from tests.builders import entity, write_jsonl, write_lines
+from tests.ingest_support import FIXTURES, graph_counts, kinds, types
 
 GOOD_LINES = (FIXTURES / "good.jsonl").read_text(encoding="utf-8").splitlines()
 DANGLING_7 = '{"kind": "relationship", "type": "LEADS", "from": "p-2", "to": "o-404"}'
@@ -72,11 +73,11 @@ def test_cli_skip_invalid_writes_rejects(cli: CliRunner, db: GraphDB, tmp_path: 
 
 
 def test_cli_dedupe_lists_flagged_pairs(cli: CliRunner, db: GraphDB, tmp_path: Path) -> None:
-    people = write_lines(
+    people = write_jsonl(
         tmp_path / "p.jsonl",
         [
-            '{"kind": "entity", "id": "x-1", "label": "Person", "name": "Duman Taev"}',
-            '{"kind": "entity", "id": "y-2", "label": "Person", "name": "Думан Таев"}',
+            entity("x-1", "Person", "Duman Taev", sources=None),
+            entity("y-2", "Person", "Думан Таев", sources=None),
         ],
     )
     assert cli.invoke(app, ["ingest", str(people)]).exit_code == 0

@@ -7,18 +7,19 @@ from pathlib import Path
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.dedupe import find_pairs, flag_duplicates
 from casegraph.ingest.pipeline import ingest_file
-from tests.ingest_support import graph_counts, rels, write_lines
+from tests.builders import entity, write_jsonl
+from tests.ingest_support import graph_counts, rels
 
 
 def _people(tmp_path: Path) -> Path:
-    return write_lines(
+    return write_jsonl(
         tmp_path / "people.jsonl",
         [
-            '{"kind": "entity", "id": "a-1", "label": "Person", "name": "Duman Taev"}',
-            '{"kind": "entity", "id": "b-7", "label": "Person", "name": "Думан Таев"}',
-            '{"kind": "entity", "id": "c-3", "label": "Person", "name": "Duman Tayev"}',
-            '{"kind": "entity", "id": "d-4", "label": "Person", "name": "Anna Ryl"}',
-            '{"kind": "entity", "id": "o-1", "label": "Organization", "name": "Duman Taev"}',
+            entity("a-1", "Person", "Duman Taev", sources=None),
+            entity("b-7", "Person", "Думан Таев", sources=None),
+            entity("c-3", "Person", "Duman Tayev", sources=None),
+            entity("d-4", "Person", "Anna Ryl", sources=None),
+            entity("o-1", "Organization", "Duman Taev", sources=None),
         ],
     )
 

@@ -10,7 +10,8 @@ from casegraph.errors import ValidationFailed
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.detect import detect_format
 from casegraph.ingest.pipeline import ingest_file
-from tests.ingest_support import FIXTURES, entity, graph_counts, kinds, rels, types, write_lines
+from tests.builders import write_lines
+from tests.ingest_support import FIXTURES, entity, graph_counts, kinds, rels, types
 
 CSV_DIR = FIXTURES / "csv"
 FTM = FIXTURES / "ftm.jsonl"

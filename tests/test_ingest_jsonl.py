@@ -13,7 +13,8 @@ from casegraph.errors import ValidationFailed
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.pipeline import ingest_file
 from casegraph.ingest.runs import list_runs
-from tests.ingest_support import FIXTURES, entity, graph_counts, kinds, rels, types, write_lines
+from tests.builders import write_lines
+from tests.ingest_support import FIXTURES, entity, graph_counts, kinds, rels, types
 
 GOOD = FIXTURES / "good.jsonl"
 GOOD_LINES = GOOD.read_text(encoding="utf-8").splitlines()

@@ -8,13 +8,14 @@ import networkx as nx
 from fastapi.testclient import TestClient
 
 from casegraph.graph.db import GraphDB
-from tests.analytics_support import entity, load, rel, source_record
+from tests.analytics_support import load
+from tests.builders import entity, rel, source
 
 
 def diamond() -> list[dict]:
     """a → b → d and a → c → d (two shortest paths of 2), a long way a-e-f-g-d, and a
     document that mentions a and d (a shortcut the paths must not take)."""
-    recs = [source_record(), {"kind": "source", "id": "src-court", "title": "court record"}]
+    recs = [source(), source("src-court", "court record")]
     recs += [entity(f"p-{x}") for x in "abcdefg"]
     recs += [
         rel("ASSOCIATE_OF", "p-a", "p-b", sources=["src-court"]),

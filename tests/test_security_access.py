@@ -14,11 +14,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from casegraph.api.auth import ROLE_RIGHTS, allows, required_right
+from casegraph.cli import app as cli_app
 from casegraph.graph.db import GraphDB
-from casegraph.settings import Settings
+from casegraph.settings import Settings, get_settings
+from tests.builders import entity, jsonl, source
 
 GIRL = "per-girl-16-almaty"
 MAN = "per-man-40-farm"
@@ -331,7 +335,7 @@ def test_every_request_is_audited(seeded: GraphDB, client_for: ClientFor) -> Non
     assert all({"time", "key_id", "role", "query", "bytes", "ms"} <= set(x) for x in mine + theirs)
 
 
-def test_audit_tail_cli_and_rotation(tmp_path: Any) -> None:
+def test_audit_tail_cli_and_rotation(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from casegraph.api.audit import AuditLog
 
     log = AuditLog(tmp_path / "a.log", max_bytes=2000, keep=2)
@@ -342,19 +346,15 @@ def test_audit_tail_cli_and_rotation(tmp_path: Any) -> None:
     assert files == ["a.log", "a.log.1", "a.log.2"]
     last = log.tail(5)
     assert [x["i"] for x in last] == [195, 196, 197, 198, 199]
-    env = {
-        **os.environ,
-        "CASEGRAPH_AUDIT_PATH": str(tmp_path / "a.log"),
-        "CASEGRAPH_AUDIT_KEEP": "2",
-    }
-    out = subprocess.run(
-        [sys.executable, "-m", "casegraph.cli", "audit", "tail", "-n", "3"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    )
+    # the command in this process (a unit test: no Neo4j, no second interpreter to start)
+    monkeypatch.setenv("CASEGRAPH_AUDIT_PATH", str(tmp_path / "a.log"))
+    monkeypatch.setenv("CASEGRAPH_AUDIT_KEEP", "2")
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(cli_app, ["audit", "tail", "-n", "3"])
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
     assert [json.loads(x)["i"] for x in out.stdout.splitlines()] == [197, 198, 199]
 
 
@@ -385,17 +385,8 @@ def test_oversized_bodies_get_413(
 
 def test_an_ingest_records_who_loaded_which_file(db: GraphDB, client_for: ClientFor) -> None:
     ingester, admin = client_for("ingester"), client_for("admin")
-    records = [
-        {"kind": "source", "id": "s-up", "title": "upload"},
-        {
-            "kind": "entity",
-            "id": "p-up",
-            "label": "Person",
-            "name": "Uploaded Person",
-            "sources": ["s-up"],
-        },
-    ]
-    data = "\n".join(json.dumps(r) for r in records).encode()
+    records = [source("s-up", "upload"), entity("p-up", name="Uploaded Person", sources=["s-up"])]
+    data = jsonl(records).encode()
     r = ingester.post("/ingest", files={"file": ("people-upload.jsonl", data)})
     assert r.status_code == 200, r.text[:300]
     who = ingester.headers["authorization"].split("_")[1]  # cg_<key_id>_<secret>

@@ -32,6 +32,7 @@ from casegraph.graph.db import GraphDB
 from casegraph.graph.schema import init_schema
 from casegraph.ingest.pipeline import ingest_file
 from casegraph.settings import Settings
+from tests.builders import entity, rel, source, write_jsonl
 from tests.conftest import free_port
 
 ClientFor = Callable[[str], TestClient]
@@ -129,33 +130,19 @@ def test_cypher_breaking_strings_are_refused_or_plain_values(
 ) -> None:
     """Every nasty string in every id, name, property, label and type position of the
     ingester: labels/types are refused by the vocabulary, the rest stored verbatim."""
-    src = {"kind": "source", "id": "s-1", "title": "t"}
+    src = source("s-1", "t")
     ok_lines = [src]
     for i, s in enumerate(NASTY):
         ok_lines.append(
-            {
-                "kind": "entity",
-                "id": f"p-{i}-{s}",
-                "label": "Person",
-                "name": f"name {s}",
-                "aliases": [s],
-                "properties": {"note": s},
-                "sources": ["s-1"],
-            }
+            entity(
+                f"p-{i}-{s}", "Person", f"name {s}", aliases=[s], props={"note": s}, sources=["s-1"]
+            )
         )
     for i, s in enumerate(NASTY[1:], start=1):
         ok_lines.append(
-            {
-                "kind": "relationship",
-                "type": "ASSOCIATE_OF",
-                "from": f"p-0-{NASTY[0]}",
-                "to": f"p-{i}-{s}",
-                "properties": {"relationship": s},
-                "sources": ["s-1"],
-            }
+            rel("ASSOCIATE_OF", f"p-0-{NASTY[0]}", f"p-{i}-{s}", {"relationship": s}, ["s-1"])
         )
-    path = tmp_path / "plain.jsonl"
-    path.write_text("\n".join(json.dumps(x) for x in ok_lines), encoding="utf-8")
+    path = write_jsonl(tmp_path / "plain.jsonl", ok_lines)
     ingest_file(db, path)
     for i, s in enumerate(NASTY):
         row = db.read(
@@ -171,18 +158,12 @@ def test_cypher_breaking_strings_are_refused_or_plain_values(
     before = counts(db)
     for s in NASTY:
         for bad in (
-            {"kind": "entity", "id": "x", "label": s, "name": "n", "sources": ["s-1"]},
-            {"kind": "entity", "id": "x", "label": f"Person{s}", "name": "n", "sources": ["s-1"]},
-            {"kind": "relationship", "type": s, "from": "p-0-'", "to": 'p-1-"', "sources": ["s-1"]},
-            {
-                "kind": "relationship",
-                "type": f"LEADS{s}",
-                "from": "p-0-'",
-                "to": 'p-1-"',
-                "sources": ["s-1"],
-            },
+            entity("x", s, "n", sources=["s-1"]),
+            entity("x", f"Person{s}", "n", sources=["s-1"]),
+            rel(s, "p-0-'", 'p-1-"', sources=["s-1"]),
+            rel(f"LEADS{s}", "p-0-'", 'p-1-"', sources=["s-1"]),
         ):
-            path.write_text(json.dumps(src) + "\n" + json.dumps(bad), encoding="utf-8")
+            write_jsonl(path, [src, bad])
             with pytest.raises(ValidationFailed):
                 ingest_file(db, path)
     assert counts(db) == before
@@ -209,34 +190,13 @@ def test_cypher_breaking_strings_are_refused_or_plain_values(
 
 
 def _big_file(path: Path, n_people: int = 6_000) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        f.write(json.dumps({"kind": "source", "id": "s-kill", "title": "kill test"}) + "\n")
-        for i in range(n_people):
-            f.write(
-                json.dumps(
-                    {
-                        "kind": "entity",
-                        "id": f"k-{i}",
-                        "label": "Person",
-                        "name": f"Person {i}",
-                        "sources": ["s-kill"],
-                    }
-                )
-                + "\n"
-            )
-        for i in range(1, n_people):
-            f.write(
-                json.dumps(
-                    {
-                        "kind": "relationship",
-                        "type": "ASSOCIATE_OF",
-                        "from": f"k-{i - 1}",
-                        "to": f"k-{i}",
-                        "sources": ["s-kill"],
-                    }
-                )
-                + "\n"
-            )
+    people = [
+        entity(f"k-{i}", "Person", f"Person {i}", sources=["s-kill"]) for i in range(n_people)
+    ]
+    chain = [
+        rel("ASSOCIATE_OF", f"k-{i - 1}", f"k-{i}", sources=["s-kill"]) for i in range(1, n_people)
+    ]
+    write_jsonl(path, [source("s-kill", "kill test"), *people, *chain])
 
 
 def test_ingest_killed_mid_file_then_rerun_equals_one_clean_load(

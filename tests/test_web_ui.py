@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page, Route, ViewportSize
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
@@ -30,7 +30,7 @@ from casegraph.ingest.pipeline import ingest_file
 from casegraph.settings import Settings
 from tests.conftest import free_port
 
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 TIMEOUT_MS = 30_000  # generous: the suite shares two cores with Neo4j
 
 
@@ -206,6 +206,57 @@ def test_search_open_questra_world_shows_its_neighborhood(
     assert cy_node_ids(page) == two_hops
     page.click("#fit-btn")
     page.screenshot(path=str(artifacts / "questra-world.png"))
+
+
+def rgb(color: str) -> str:
+    """``#rrggbb`` as the browser's computed style writes it."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_legend_kind_list_and_colors_come_from_the_model(
+    page: Page, seeded: GraphDB, server: LiveServer
+) -> None:
+    viewer = {"Authorization": f"Bearer {create_key(seeded, 'viewer').key}"}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        assert http.get("/model").status_code == 401  # a read route, like the data
+        model = http.get("/model", headers=viewer).json()
+        # The page is ES modules: served as JavaScript, or the browser refuses to run them.
+        for script in ("main.js", "graph/style.js", "panels/legend.js"):
+            served = http.get(f"/web/{script}")
+            assert served.status_code == 200, script
+            assert served.headers["content-type"].startswith("text/javascript"), script
+    kinds = {k["name"]: k["display"] for k in model["kinds"]}
+    assert set(kinds) == {"Person", "Organization", "Location", "Case", "Source"}
+    assert [r["name"] for r in model["relationships"] if r["single_holder"]] == ["LEADS"]
+
+    # The legend: every kind /model returns, in its order, each swatch in the kind's colour.
+    legend = page.evaluate(
+        """() => [...document.querySelectorAll('#legend li[data-kind]')].map(li => [
+            li.dataset.kind, li.textContent.trim(),
+            getComputedStyle(li.querySelector('.swatch')).backgroundColor])"""
+    )
+    assert legend == [[name, name, rgb(d["color"])] for name, d in kinds.items()]
+    # The search form's kind list.
+    options = page.evaluate(
+        "() => [...document.querySelectorAll('#search-kind option')].map(o => o.value)"
+    )
+    assert options == ["", *kinds]
+    # The graph: each kind in its colour and shape.
+    search_and_open(page, "Questra", "Questra World")
+    drawn = page.evaluate(
+        "() => window.cy.nodes().map(n => [n.data('label'), n.style('background-color'),"
+        " n.style('shape')])"
+    )
+    assert {label for label, _, _ in drawn} >= {"Person", "Organization"}
+    for label, color, shape in drawn:  # Cytoscape writes "rgb(r,g,b)", without spaces
+        expected = (rgb(kinds[label]["color"]).replace(" ", ""), kinds[label]["shape"])
+        assert (color, shape) == expected, label
+    # The badge of the open entity's kind.
+    badge = page.evaluate(
+        "() => getComputedStyle(document.querySelector('#entity-name .kind')).backgroundColor"
+    )
+    assert badge == rgb(kinds["Organization"]["color"])
 
 
 def test_cyrillic_search_and_keyboard_expand(page: Page, seeded: GraphDB) -> None:

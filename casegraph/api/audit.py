@@ -67,7 +67,7 @@ class AuditLog:
         self.path = Path(path)
         self.max_bytes = max_bytes
         self.keep = keep
-        self._queue: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
@@ -85,6 +85,16 @@ class AuditLog:
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.002)
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Write every queued record, then stop the writer thread (a later
+        :meth:`record` starts it again)."""
+        self.sync(timeout)
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+            if thread is not None and thread.is_alive():
+                self._queue.put(None)
+                thread.join(timeout)
+
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
@@ -97,12 +107,21 @@ class AuditLog:
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            first = self._queue.get()
+            if first is None:  # close(): every record before it is written
+                self._queue.task_done()
+                return
+            batch = [first]
             while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if item is None:
+                    self._queue.put(None)  # stop after this batch
+                    self._queue.task_done()
+                    break
+                batch.append(item)
             try:
                 self._write(batch)
             except Exception:  # never lose the thread; the records are reported on stderr
@@ -203,22 +222,6 @@ def anonymous_path(main: Path) -> Path:
     return main.with_name(f"{main.stem}-anonymous{main.suffix}")
 
 
-_LOGS: dict[Path, AuditLog] = {}
-_LOGS_LOCK = threading.Lock()
-
-
-def audit_log_for(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep: int = DEFAULT_KEEP
-) -> AuditLog:
-    """The process's one :class:`AuditLog` for ``path``."""
-    key = Path(path).resolve()
-    with _LOGS_LOCK:
-        log = _LOGS.get(key)
-        if log is None:
-            log = _LOGS[key] = AuditLog(key, max_bytes=max_bytes, keep=keep)
-        return log
-
-
 def annotate(state: Any, **fields: Any) -> None:
     """Add fields to this request's audit record, e.g. ``annotate(request.state,
     cypher=text, params=params)`` from a handler (the same as updating
@@ -264,13 +267,19 @@ class AuditTrail:
         self.main.sync(timeout)
         self.anonymous.sync(timeout)
 
+    def close(self, timeout: float = 10.0) -> None:
+        """:meth:`sync`, then stop both logs' writer threads."""
+        self._write_summaries(flush=True)
+        self.main.close(timeout)
+        self.anonymous.close(timeout)
+
 
 def build_trail(settings: Any) -> AuditTrail:
     """The :class:`AuditTrail` that ``settings`` describe (``audit_*`` settings)."""
-    main = audit_log_for(
+    main = AuditLog(
         settings.audit_path, max_bytes=settings.audit_max_bytes, keep=settings.audit_keep
     )
-    anonymous = audit_log_for(
+    anonymous = AuditLog(
         anonymous_path(settings.audit_path),
         max_bytes=settings.audit_anonymous_max_bytes,
         keep=settings.audit_anonymous_keep,
@@ -284,8 +293,8 @@ def build_trail(settings: Any) -> AuditTrail:
 class AuditMiddleware:
     """Records every HTTP request once its answer is sent (or fails).
 
-    Reads ``app.state.audit_trail`` (an :class:`AuditTrail`) and
-    ``app.state.trusted_proxies`` (:class:`~casegraph.api.clientaddr.TrustedProxies`).
+    Writes to the app context's :class:`AuditTrail`, with the client address that its
+    :class:`~casegraph.api.clientaddr.TrustedProxies` give.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -295,8 +304,9 @@ class AuditMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        app_state = scope["app"].state
-        trail: AuditTrail = app_state.audit_trail
+        from casegraph.api.context import context_of  # the context is built from this module
+
+        context = context_of(scope["app"])
         state = scope.setdefault("state", {})
         started = time.perf_counter()
         status = 500
@@ -313,14 +323,13 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, audited_send)
         finally:
-            trusted: TrustedProxies = getattr(app_state, "trusted_proxies", TrustedProxies())
             caller = state.get("caller")
-            entry = _entry(scope, state, trusted, caller)
+            entry = _entry(scope, state, context.proxies, caller)
             entry.update(
                 status=status, bytes=size, ms=round((time.perf_counter() - started) * 1000, 2)
             )
             merge_extra(entry, state.get(STATE_EXTRA), state_mapping(state, STATE_REDACT))
-            trail.record(entry, authenticated=caller is not None)
+            context.audit.record(entry, authenticated=caller is not None)
 
 
 def _entry(

@@ -17,16 +17,17 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from casegraph.graph.db import GraphDB
+from casegraph.api.context import context_of
+from casegraph.api.rights import caller_of
 from casegraph.graph.disclosure import Disclosure
 
 _current: ContextVar[Disclosure | None] = ContextVar("casegraph_disclosure", default=None)
 _NOTHING = Disclosure(None)
 
 
-def _role(scope: Scope) -> str | None:
-    caller = scope.get("state", {}).get("caller")
-    return getattr(caller, "role", None)
+def _for(scope: Scope) -> Disclosure:
+    """What the caller of this request may see (from her role; nothing without a key)."""
+    return Disclosure.for_role(context_of(scope["app"]).db, caller_of(scope).role)
 
 
 def current_disclosure() -> Disclosure:
@@ -34,13 +35,10 @@ def current_disclosure() -> Disclosure:
     return _current.get() or _NOTHING
 
 
-def get_disclosure(request: Request) -> Disclosure:
+async def get_disclosure(request: Request) -> Disclosure:
     """Dependency: what the caller of ``request`` may see."""
     found = _current.get()
-    if found is not None:
-        return found
-    db: GraphDB | None = getattr(request.app.state, "db", None)
-    return Disclosure.for_role(db, _role(request.scope))
+    return found if found is not None else _for(request.scope)
 
 
 class DisclosureMiddleware:
@@ -53,8 +51,7 @@ class DisclosureMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        db: GraphDB | None = getattr(scope["app"].state, "db", None)
-        token = _current.set(Disclosure.for_role(db, _role(scope)))
+        token = _current.set(_for(scope))
         try:
             await self.app(scope, receive, send)
         finally:

@@ -1,4 +1,5 @@
-"""``GET /docs`` (Swagger UI) and ``GET /redoc`` (ReDoc) from vendored npm packages.
+"""The API description, ``GET /openapi.json``, and its pages, ``GET /docs`` (Swagger UI)
+and ``GET /redoc`` (ReDoc) from vendored npm packages; all three open to everyone.
 
 The pages are FastAPI's own (:func:`~fastapi.openapi.docs.get_swagger_ui_html`,
 :func:`~fastapi.openapi.docs.get_redoc_html`) pointed at the files that ``make
@@ -22,11 +23,12 @@ from __future__ import annotations
 
 import re
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from casegraph.api.headers import csp, style_hash
+from casegraph.api.rights import OPEN
 
 VENDOR_URL = "/web/vendor"
 SWAGGER_JS = f"{VENDOR_URL}/swagger-ui-bundle.js"
@@ -72,9 +74,30 @@ def _html(response: HTMLResponse) -> str:
     return bytes(response.body).decode("utf-8")
 
 
-def install_docs(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
-    """Serve the docs pages of ``app`` (created with ``docs_url=None, redoc_url=None``)."""
-    openapi_url = app.openapi_url or "/openapi.json"
+def install_docs(
+    app: FastAPI,
+    *,
+    openapi_url: str = "/openapi.json",
+    docs_url: str = "/docs",
+    redoc_url: str = "/redoc",
+) -> None:
+    """Serve the API description of ``app`` and its pages (``app`` is created with
+    ``openapi_url=None, docs_url=None, redoc_url=None``, so that these routes, like every
+    other, declare their right: open)."""
+
+    @app.get(openapi_url, include_in_schema=False, dependencies=[OPEN])
+    async def openapi(request: Request) -> JSONResponse:
+        schema = app.openapi()
+        root_path = request.scope.get("root_path", "").rstrip("/")
+        servers = schema.get("servers", [])
+        if (
+            root_path
+            and app.root_path_in_servers
+            and root_path not in {s.get("url") for s in servers}
+        ):
+            schema = {**schema, "servers": [{"url": root_path}, *servers]}
+        return JSONResponse(schema)
+
     swagger = _html(
         get_swagger_ui_html(
             openapi_url=openapi_url,
@@ -94,10 +117,10 @@ def install_docs(app: FastAPI, *, docs_url: str = "/docs", redoc_url: str = "/re
         )
     )
 
-    @app.get(docs_url, include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
+    @app.get(docs_url, include_in_schema=False, dependencies=[OPEN])
+    async def swagger_ui() -> HTMLResponse:
         return _page(swagger)
 
-    @app.get(redoc_url, include_in_schema=False)
-    def redoc_page() -> HTMLResponse:
+    @app.get(redoc_url, include_in_schema=False, dependencies=[OPEN])
+    async def redoc_page() -> HTMLResponse:
         return _page(redoc, style=REDOC_STYLE, worker=REDOC_WORKER)

@@ -26,7 +26,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from casegraph.api.auth import send_json
+from casegraph.api.context import context_of
+from casegraph.api.errors import error_response
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -63,20 +64,16 @@ def first_too_deep_line(path: Path, limit: int) -> int | None:
     return None
 
 
-def depth_error(limit: int, where: str = "body", line: int | None = None) -> dict[str, Any]:
-    """The 422 answer for JSON nested deeper than ``limit``."""
+def depth_error(
+    limit: int, where: str = "body", line: int | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The message and details of the 422 for JSON nested deeper than ``limit``."""
     reason = f"JSON nested deeper than the limit of {limit} levels"
     detail: dict[str, Any] = {"field": where, "reason": reason, "limit": limit}
     if line is not None:
         detail["line"] = line
     at = f"line {line}: " if line is not None else ""
-    return {
-        "error": {
-            "type": "InvalidRequestError",
-            "message": f"{where}: {at}{reason}",
-            "details": [detail],
-        }
-    }
+    return f"{where}: {at}{reason}", [detail]
 
 
 def is_json_body(scope: Scope) -> bool:
@@ -105,7 +102,7 @@ class JsonDepthMiddleware:
         if not is_json_body(scope):
             await self.app(scope, receive, send)
             return
-        limit: int = scope["app"].state.settings.max_json_depth
+        limit: int = context_of(scope["app"]).settings.max_json_depth
         messages: list[Message] = []
         chunks: list[bytes] = []
         while True:
@@ -117,7 +114,8 @@ class JsonDepthMiddleware:
             if not message.get("more_body", False):
                 break
         if too_deep(b"".join(chunks), limit):
-            await send_json(send, 422, depth_error(limit))
+            text, details = depth_error(limit)
+            await error_response(422, "InvalidRequestError", text, details)(scope, receive, send)
             return
         replay = iter(messages)
 

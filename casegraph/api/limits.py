@@ -15,17 +15,24 @@ Examples
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from casegraph.api.auth import send_json
+from casegraph.api.context import context_of
+from casegraph.api.errors import HTTPProblem
 
 
-class BodyTooLarge(HTTPException):
-    """Raised while a body is read past its limit (an HTTP 413 for FastAPI's handlers)."""
+class BodyTooLarge(HTTPProblem):
+    """A body over its limit: 413, connection closed (raised while a body is read past
+    its limit, or sent at once when ``Content-Length`` says so)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body is larger than the limit of {limit} bytes")
+        super().__init__(
+            413,
+            "PayloadTooLarge",
+            f"request body is larger than the limit of {limit} bytes",
+            {"limit_bytes": limit},
+            headers={"Connection": "close"},
+        )
         self.limit = limit
 
 
@@ -43,16 +50,6 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-def _too_large(limit: int) -> dict[str, object]:
-    return {
-        "error": {
-            "type": "PayloadTooLarge",
-            "message": f"request body is larger than the limit of {limit} bytes",
-            "details": {"limit_bytes": limit},
-        }
-    }
-
-
 class BodyLimitMiddleware:
     """Refuses bodies over the size limits with 413 (see the module docstring)."""
 
@@ -63,7 +60,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        settings = scope["app"].state.settings
+        settings = context_of(scope["app"]).settings
         limit = limit_for(
             _header(scope, b"content-type") or b"",
             max_json=settings.max_json_bytes,
@@ -76,7 +73,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await send_json(send, 413, _too_large(limit), {"Connection": "close"})
+                await BodyTooLarge(limit).response()(scope, receive, send)
                 return
         received = 0
         started = False
@@ -98,7 +95,7 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counted_receive, watched_send)
-        except BodyTooLarge:
+        except BodyTooLarge as exc:
             if started:
                 raise
-            await send_json(send, 413, _too_large(limit), {"Connection": "close"})
+            await exc.response()(scope, receive, send)

@@ -13,29 +13,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from casegraph.api.audit import AuditMiddleware, build_trail
-from casegraph.api.auth import AuthMiddleware, KeyStore
-from casegraph.api.clientaddr import TrustedProxies
+from casegraph.api.audit import AuditMiddleware
+from casegraph.api.auth import AuthMiddleware
 from casegraph.api.disclosure import DisclosureMiddleware
 from casegraph.api.headers import SecurityHeadersMiddleware
 from casegraph.api.jsondepth import JsonDepthMiddleware
 from casegraph.api.limits import BodyLimitMiddleware
 from casegraph.api.timeouts import BodyTimeoutMiddleware
-from casegraph.graph.db import GraphDB
-from casegraph.settings import Settings
 
 
-def install_security(app: FastAPI, settings: Settings) -> None:
-    """Add the security middlewares and their state to ``app``."""
-
-    def db() -> GraphDB:
-        found: GraphDB = app.state.db
-        return found
-
-    app.state.keys = KeyStore(db)
-    app.state.trusted_proxies = TrustedProxies.parse(settings.trusted_proxies)
-    app.state.audit_trail = build_trail(settings)
-    app.state.audit = app.state.audit_trail.main
+def install_security(app: FastAPI) -> None:
+    """Add the security middlewares to ``app`` (they read the app's
+    :class:`~casegraph.api.context.AppContext`: its settings, keys, rights table, audit
+    trail and trusted proxies)."""
     # add_middleware puts each new one outside the previous ones
     app.add_middleware(DisclosureMiddleware)
     app.add_middleware(JsonDepthMiddleware)

@@ -11,34 +11,26 @@ The request head has its own deadline in the HTTP server (:mod:`casegraph.servin
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from casegraph.api.auth import send_json
+from casegraph.api.context import context_of
+from casegraph.api.errors import HTTPProblem
 
 
-class BodyReadTimeout(HTTPException):
-    """Raised when the next body chunk does not arrive in time (an HTTP 408)."""
+class BodyReadTimeout(HTTPProblem):
+    """Raised when the next body chunk does not arrive in time (an HTTP 408, connection
+    closed)."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(
             408,
+            "RequestTimeout",
             f"the request body did not arrive within {seconds:g} s",
+            {"timeout_seconds": seconds},
             headers={"Connection": "close"},
         )
         self.seconds = seconds
-
-
-def timeout_body(seconds: float) -> dict[str, Any]:
-    return {
-        "error": {
-            "type": "RequestTimeout",
-            "message": f"the request body did not arrive within {seconds:g} s",
-            "details": {"timeout_seconds": seconds},
-        }
-    }
 
 
 class BodyTimeoutMiddleware:
@@ -51,7 +43,7 @@ class BodyTimeoutMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        seconds: float = scope["app"].state.settings.body_timeout
+        seconds: float = context_of(scope["app"]).settings.body_timeout
         body_done = False
         started = False
 
@@ -75,7 +67,7 @@ class BodyTimeoutMiddleware:
 
         try:
             await self.app(scope, timed_receive, watched_send)
-        except BodyReadTimeout:
+        except BodyReadTimeout as exc:
             if started:
                 raise
-            await send_json(send, 408, timeout_body(seconds), {"Connection": "close"})
+            await exc.response()(scope, receive, send)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.api.audit import audit_log_for
+from casegraph.api.audit import AuditLog
 from casegraph.commands.common import console, handle_errors, open_db, print_json
 from casegraph.errors import InvalidRequestError
 from casegraph.graph.protected_writes import lift
@@ -27,7 +27,7 @@ def protect_lift(
     settings = get_settings()
     with open_db() as db:
         done = lift(db, db.protection_key, entity_id)
-    log = audit_log_for(settings.audit_path)
+    log = AuditLog(settings.audit_path)
     log.record(
         {
             "event": "protection.lift",
@@ -37,6 +37,6 @@ def protect_lift(
             "reason": reason,
         }
     )
-    log.sync()
+    log.close()
     console.print(f"protection lifted from {done['pseudonymous_id']} (was {done['level']})")
     print_json(done)

@@ -48,11 +48,14 @@ def protection_key_for(settings: Settings) -> ProtectionKey:
 
 
 class GraphDB:
-    """Owns one Neo4j driver. Create one per process; close it at exit.
+    """Owns one Neo4j driver. Create one per process (``GraphDB.from_settings()``, from the
+    settings); close it at exit. Here ``db`` holds the seed dataset:
 
-    >>> db = GraphDB.from_settings(Settings(neo4j_uri="bolt://127.0.0.1:1"))  # doctest: +SKIP
-    >>> db.read("RETURN 1 AS x")  # doctest: +SKIP
-    [{'x': 1}]
+    >>> db.read("MATCH (o:Organization {id: $id}) RETURN o.name AS name",
+    ...         {"id": "org-questra-world"})
+    [{'name': 'Questra World'}]
+    >>> db.execute_read(lambda tx: tx.run("MATCH (n:Location) RETURN count(n) AS n").single()[0])
+    7
     """
 
     def __init__(

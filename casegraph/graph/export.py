@@ -9,8 +9,8 @@ redaction) protects an export too; each ``to_*`` function then only serializes i
 ...                 "sources": ["s"], "properties": {"age": 40}}],
 ...      "edges": [{"type": "PAID", "from": "p1", "to": "p1", "sources": ["s"],
 ...                 "properties": {"amount": 5.0}}]}
->>> to_jsonl(g).splitlines()[0][:40]
-'{"kind": "entity", "id": "p1", "label": "'
+>>> to_jsonl(g).splitlines()[0][:48]
+'{"kind": "entity", "id": "p1", "label": "Person"'
 >>> sorted(to_networkx(g).nodes["p1"])
 ['age', 'aliases', 'label', 'name', 'sources']
 """

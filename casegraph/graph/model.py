@@ -28,6 +28,18 @@ PropType = Literal["string", "int", "float", "bool", "date", "list"]
 
 ENTITY_LABEL = "Entity"
 
+#: Node shapes a kind may be drawn with (Cytoscape.js shape names; the web explorer's
+#: legend draws the same shapes in CSS).
+Shape = Literal["ellipse", "round-rectangle", "rectangle", "diamond", "hexagon", "triangle"]
+
+
+@dataclass(frozen=True)
+class Display:
+    """How the web explorer draws a kind: a fill colour (``#rrggbb``) and a node shape."""
+
+    color: str
+    shape: Shape = "ellipse"
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -39,6 +51,8 @@ class Kind:
     # Whether free text linked to a protected person is scrubbed from this kind's names
     # too (a case or a company can be named after a victim; a place is not).
     scrub_names: bool = True
+    # How the web explorer draws entities of this kind (served by ``GET /model``).
+    display: Display = Display("#94a3b8")
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,12 @@ class RelType:
     identity: tuple[str, ...] = ()
     # Which end of a relationship of this type is thereby a victim ("from" or "to").
     marks_victim: Literal["from", "to"] | None = None
+    # Whether the source directs its target (leads, controls, owns it): the target's
+    # controllers are the scheme's side of a pyramid, and its leadership in the explorer.
+    control: bool = False
+    # Whether a target has one holder of this relationship at a time: two different
+    # sources claiming it (two heads of one foundation) contradict each other.
+    single_holder: bool = False
 
 
 PERSON = "Person"
@@ -82,17 +102,20 @@ KINDS: dict[str, Kind] = {
                 "role": "string",
                 "description": "string",
             },
+            display=Display("#3b82f6", "ellipse"),
         ),
         Kind(
             ORGANIZATION,
             "A company, foundation, agency, criminal group or scheme.",
             {"org_type": "string", "country": "string", "description": "string"},
+            display=Display("#f59e0b", "round-rectangle"),
         ),
         Kind(
             LOCATION,
             "A country, region, city or address.",
             {"location_type": "string", "iso_code": "string", "country": "string"},
             scrub_names=False,
+            display=Display("#10b981", "diamond"),
         ),
         Kind(
             CASE,
@@ -104,11 +127,13 @@ KINDS: dict[str, Kind] = {
                 "end_date": "date",
                 "description": "string",
             },
+            display=Display("#8b5cf6", "hexagon"),
         ),
         Kind(
             SOURCE,
             "A document: news article, court record, report.",
             {"url": "string", "published": "date", "language": "string", "title": "string"},
+            display=Display("#6b7280", "rectangle"),
         ),
     )
 }
@@ -131,6 +156,8 @@ RELATIONSHIPS: dict[str, RelType] = {
             _ACTORS,
             frozenset({ORGANIZATION, CASE}),
             {"role": "string"},
+            control=True,
+            single_holder=True,
         ),
         RelType(
             "EMPLOYED_BY",
@@ -145,6 +172,7 @@ RELATIONSHIPS: dict[str, RelType] = {
             _ACTORS,
             frozenset({ORGANIZATION}),
             {"share": "float", "start_date": "date", "end_date": "date"},
+            control=True,
         ),
         RelType(
             "CONTROLS",
@@ -152,6 +180,7 @@ RELATIONSHIPS: dict[str, RelType] = {
             _ACTORS,
             frozenset({ORGANIZATION}),
             {"role": "string", "start_date": "date", "end_date": "date"},
+            control=True,
         ),
         RelType(
             "PART_OF",
@@ -280,6 +309,34 @@ RELATIONSHIPS: dict[str, RelType] = {
         ),
     )
 }
+
+
+# -- policy flags, derived from the vocabulary above ------------------------------------
+#
+# Queries, analytics and the web explorer (through ``GET /model``) read these instead of
+# spelling relationship types of their own.
+
+#: Relationship types whose source directs its target (``RelType.control``).
+CONTROL_RELATIONSHIPS: tuple[str, ...] = tuple(n for n, r in RELATIONSHIPS.items() if r.control)
+#: Relationship types a target holds from one source at a time (``RelType.single_holder``).
+SINGLE_HOLDER_RELATIONSHIPS: tuple[str, ...] = tuple(
+    n for n, r in RELATIONSHIPS.items() if r.single_holder
+)
+#: Relationship types that make one of their ends a victim (``RelType.marks_victim``).
+VICTIM_MARKING_RELATIONSHIPS: tuple[str, ...] = tuple(
+    n for n, r in RELATIONSHIPS.items() if r.marks_victim is not None
+)
+#: Person properties that identify a human being: names, birth data, contact details and
+#: identity numbers (served by ``GET /model``). Declared once so that protection and the
+#: page can derive from one list; the protection section below does not read it yet.
+IDENTIFYING_PROPERTIES = frozenset(
+    {
+        "name", "aliases", "nickname", "nicknames", "first_name", "last_name", "patronymic",
+        "maiden_name", "birth_date", "birth_year", "birth_place", "age", "phone", "phones",
+        "email", "emails", "address", "passport_number", "id_number", "national_id",
+        "tax_number", "photo",
+    }
+)  # fmt: skip
 
 
 # -- victim protection, as data ---------------------------------------------------------

@@ -12,9 +12,14 @@ the Cypher text (variable-length bounds cannot be parameters).
 
 Examples
 --------
->>> found = shortest_paths(db, "per-a", "per-c", max_depth=4)  # doctest: +SKIP
->>> found["length"], found["paths"][0]["hops"][0]["type"]  # doctest: +SKIP
-(2, 'ASSOCIATE_OF')
+On the seed dataset, two organizations suspected in the same case and linked to the same
+group of people are two hops apart, along two shortest paths:
+
+>>> found = shortest_paths(db, "org-questra-world", "org-questra-holding", max_depth=4)
+>>> found["length"], sorted(p["nodes"][1] for p in found["paths"])
+(2, ['case-questra-pyramid', 'per-group-questra-suspects'])
+>>> [(h["type"], h["direction"]) for h in found["paths"][0]["hops"]]
+[('AFFILIATED_WITH', 'backward'), ('AFFILIATED_WITH', 'forward')]
 """
 
 from __future__ import annotations

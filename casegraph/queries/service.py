@@ -1,9 +1,21 @@
 """What the API and the CLI call: run a saved query by name, or ad-hoc read Cypher.
 
+On the seed dataset:
+
+>>> from casegraph.queries.library import load_checked_library
 >>> from casegraph.settings import Settings
->>> params = {"country": "BH"}
->>> run_saved(db, library, "victims-by-destination", params, Settings())  # doctest: +SKIP
-QueryResult(columns=['victim_id', ...], rows=[...], truncated=False, graph=None)
+>>> library = load_checked_library(db)
+>>> result = run_saved(db, library, "case-participants", {"case_id": "case-questra-pyramid"},
+...                    Settings())
+>>> result.columns
+['role', 'id', 'name', 'kind', 'date', 'sentence']
+>>> [(row["role"], row["id"]) for row in result.rows][:2]
+[('INVESTIGATES', 'org-mvd-investigative-department'),
+ ('SUSPECT_IN', 'org-atlantic-global-asset-management')]
+>>> result.truncated, result.meta["params"]
+(False, {'case_id': 'case-questra-pyramid'})
+>>> run_adhoc(db, "MATCH (n:Location) RETURN count(n) AS places", None, Settings()).rows
+[{'places': 7}]
 """
 
 from __future__ import annotations

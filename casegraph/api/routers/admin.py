@@ -1,23 +1,29 @@
-"""Admin endpoints: the audit log and API keys (the route table gives them to ``admin``)."""
+"""Admin endpoints: the audit log and API keys (the router declares ``admin``)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query
 from pydantic import BaseModel, Field
 
-from casegraph.api import auth
-from casegraph.api.audit import AuditTrail
-from casegraph.api.deps import get_db
-from casegraph.graph.db import GraphDB
+from casegraph.api import keys
+from casegraph.api.deps import AuditDep, DbDep, KeysDep
+from casegraph.api.errors import error_responses
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.admin import ApiKeysOut, AuditOut, NewKeyOut, RevokedKeyOut
 
-router = APIRouter(tags=["admin"])
+router = api_router("admin", tags=["admin"], errors=(503,))
 
 
-@router.get("/audit", summary="The last records of the audit log (admins only)")
+@router.get(
+    "/audit",
+    summary="The last records of the audit log (admins only)",
+    response_model=AuditOut,
+    responses=error_responses(422),
+)
 def get_audit(
-    request: Request,
+    trail: AuditDep,
     limit: int = Query(100, ge=1, le=10_000),
     stream: Literal["main", "anonymous"] = Query(
         "main",
@@ -25,7 +31,6 @@ def get_audit(
         "(rate-limited per client, with summaries of the suppressed ones)",
     ),
 ) -> dict[str, Any]:
-    trail: AuditTrail = request.app.state.audit_trail
     trail.sync()
     log = trail.main if stream == "main" else trail.anonymous
     records = log.tail(limit)
@@ -37,20 +42,34 @@ class NewKeyRequest(BaseModel):
     name: str = Field("", max_length=200)
 
 
-@router.get("/apikeys", summary="Every API key (ids, roles, names; never the keys)")
-def list_apikeys(db: GraphDB = Depends(get_db)) -> dict[str, Any]:
-    keys = auth.list_keys(db)
-    return {"count": len(keys), "keys": keys}
+@router.get(
+    "/apikeys",
+    summary="Every API key (ids, roles, names; never the keys)",
+    response_model=ApiKeysOut,
+)
+def list_apikeys(db: DbDep) -> dict[str, Any]:
+    found = keys.list_keys(db)
+    return {"count": len(found), "keys": found}
 
 
-@router.post("/apikeys", status_code=201, summary="Create an API key (shown this once)")
-def create_apikey(body: NewKeyRequest, db: GraphDB = Depends(get_db)) -> dict[str, Any]:
-    new = auth.create_key(db, body.role, body.name)
+@router.post(
+    "/apikeys",
+    status_code=201,
+    summary="Create an API key (shown this once)",
+    response_model=NewKeyOut,
+    responses=error_responses(413, 422),
+)
+def create_apikey(body: NewKeyRequest, db: DbDep) -> dict[str, Any]:
+    new = keys.create_key(db, body.role, body.name)
     return {"key_id": new.key_id, "role": new.role, "name": new.name, "key": new.key}
 
 
-@router.delete("/apikeys/{key_id}", summary="Revoke an API key")
-def revoke_apikey(key_id: str, request: Request, db: GraphDB = Depends(get_db)) -> dict[str, Any]:
-    auth.revoke_key(db, key_id)
-    request.app.state.keys.forget()
+@router.delete(
+    "/apikeys/{key_id}",
+    summary="Revoke an API key",
+    response_model=RevokedKeyOut,
+    responses=error_responses(404),
+)
+def revoke_apikey(key_id: str, store: KeysDep) -> dict[str, Any]:
+    store.revoke(key_id)
     return {"key_id": key_id, "revoked": True}

@@ -8,16 +8,25 @@ undirected). Answers are cached per graph version.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
-from casegraph.api.deps import get_db
+from casegraph.api.deps import AnalyticsCacheDep, DbDep
+from casegraph.api.errors import error_responses
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.analytics import (
+    BrokersOut,
+    CentralityOut,
+    CommunitiesOut,
+    KeyPlayersOut,
+    PyramidOut,
+    RoutesOut,
+)
 from casegraph.graph.analytics import service
 from casegraph.graph.analytics.projection import DEFAULT_KINDS, ProjectionOptions
-from casegraph.graph.db import GraphDB
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = api_router("read", prefix="/analytics", tags=["analytics"], errors=(503,))
 
 
 def projection_options(
@@ -44,57 +53,96 @@ def projection_options(
     )
 
 
-@router.get("/centrality", summary="Rank entities by a centrality measure")
+ProjectionDep = Annotated[ProjectionOptions, Depends(projection_options)]
+INVALID = error_responses(422)
+
+
+@router.get(
+    "/centrality",
+    summary="Rank entities by a centrality measure",
+    response_model=CentralityOut,
+    responses=INVALID,
+)
 def centrality(
+    db: DbDep,
+    cache: AnalyticsCacheDep,
+    opts: ProjectionDep,
     measure: str = Query(
         "pagerank", description="degree, betweenness, closeness, pagerank, eigenvector, kcore"
     ),
     top: int = Query(10, ge=1, le=service.MAX_TOP),
     k: int | None = Query(None, ge=2, description="betweenness: sample k sources"),
     seed: int = Query(0, description="seed of the betweenness sample"),
-    opts: ProjectionOptions = Depends(projection_options),
-    db: GraphDB = Depends(get_db),
 ) -> dict[str, Any]:
-    return service.centrality(db, measure, top=top, opts=opts, k=k, seed=seed)
+    return service.centrality(db, measure, top=top, opts=opts, k=k, seed=seed, cache=cache)
 
 
-@router.get("/communities", summary="Louvain communities and their modularity")
+@router.get(
+    "/communities",
+    summary="Louvain communities and their modularity",
+    response_model=CommunitiesOut,
+    responses=INVALID,
+)
 def communities(
+    db: DbDep,
+    cache: AnalyticsCacheDep,
+    opts: ProjectionDep,
     seed: int = Query(0),
     resolution: float = Query(1.0, gt=0, le=100),
     top: int = Query(100, ge=1, le=service.MAX_TOP, description="largest communities shown"),
-    opts: ProjectionOptions = Depends(projection_options),
-    db: GraphDB = Depends(get_db),
 ) -> dict[str, Any]:
-    return service.communities(db, opts, seed=seed, resolution=resolution, top=top)
+    return service.communities(db, opts, seed=seed, resolution=resolution, top=top, cache=cache)
 
 
-@router.get("/brokers", summary="High betweenness with ties into several communities")
+@router.get(
+    "/brokers",
+    summary="High betweenness with ties into several communities",
+    response_model=BrokersOut,
+    responses=INVALID,
+)
 def brokers(
+    db: DbDep,
+    cache: AnalyticsCacheDep,
+    opts: ProjectionDep,
     top: int = Query(10, ge=1, le=service.MAX_TOP),
     seed: int = Query(0),
     k: int | None = Query(None, ge=2, description="sample k sources for betweenness"),
     min_communities: int = Query(2, ge=2),
-    opts: ProjectionOptions = Depends(projection_options),
-    db: GraphDB = Depends(get_db),
 ) -> dict[str, Any]:
-    return service.brokers(db, opts, top=top, seed=seed, k=k, min_communities=min_communities)
+    return service.brokers(
+        db, opts, top=top, seed=seed, k=k, min_communities=min_communities, cache=cache
+    )
 
 
-@router.get("/key-players", summary="The k entities whose removal most fragments the network")
+@router.get(
+    "/key-players",
+    summary="The k entities whose removal most fragments the network",
+    response_model=KeyPlayersOut,
+    responses=INVALID,
+)
 def key_players(
+    db: DbDep,
+    cache: AnalyticsCacheDep,
+    opts: ProjectionDep,
     k: int = Query(3, description=f"1..{service.MAX_KEY_PLAYERS}"),
-    opts: ProjectionOptions = Depends(projection_options),
-    db: GraphDB = Depends(get_db),
 ) -> dict[str, Any]:
-    return service.key_players(db, k, opts)
+    return service.key_players(db, k, opts, cache=cache)
 
 
-@router.get("/routes", summary="Trafficking routes: origin → transit → destination")
-def routes(db: GraphDB = Depends(get_db)) -> dict[str, Any]:
-    return service.routes(db)
+@router.get(
+    "/routes",
+    summary="Trafficking routes: origin → transit → destination",
+    response_model=RoutesOut,
+)
+def routes(db: DbDep, cache: AnalyticsCacheDep) -> dict[str, Any]:
+    return service.routes(db, cache=cache)
 
 
-@router.get("/pyramid/{org_id}", summary="Pyramid analysis of one organization")
-def pyramid(org_id: str, db: GraphDB = Depends(get_db)) -> dict[str, Any]:
-    return service.pyramid(db, org_id)
+@router.get(
+    "/pyramid/{org_id}",
+    summary="Pyramid analysis of one organization",
+    response_model=PyramidOut,
+    responses=error_responses(404, 422),
+)
+def pyramid(org_id: str, db: DbDep, cache: AnalyticsCacheDep) -> dict[str, Any]:
+    return service.pyramid(db, org_id, cache=cache)

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from pydantic import BaseModel, Field
 
 from casegraph.api.audit import annotate
-from casegraph.api.deps import get_db
-from casegraph.graph.db import GraphDB
+from casegraph.api.deps import DbDep, SettingsDep
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.queries import QueryResultOut
 from casegraph.queries.service import MAX_ADHOC_CHARS, run_adhoc
-from casegraph.settings import Settings
 
-router = APIRouter(tags=["queries"])
+router = api_router("query", tags=["queries"], errors=(408, 413, 422, 503))
 
 
 class CypherRequest(BaseModel):
@@ -27,10 +27,13 @@ class CypherRequest(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict, description="query parameters")
 
 
-@router.post("/cypher", summary="Run ad-hoc read-only Cypher (timeout, row limit)")
+@router.post(
+    "/cypher",
+    summary="Run ad-hoc read-only Cypher (timeout, row limit)",
+    response_model=QueryResultOut,
+)
 def run_cypher(
-    body: CypherRequest, request: Request, db: GraphDB = Depends(get_db)
+    body: CypherRequest, request: Request, db: DbDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
     annotate(request.state, cypher=body.query, params=body.params)
     return run_adhoc(db, body.query, body.params, settings).as_dict()

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 
-from casegraph.api.deps import get_db
-from casegraph.api.disclosure import get_disclosure
+from casegraph.api.deps import DbDep, DisclosureDep
+from casegraph.api.errors import error_responses
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.entities import EntityOut, NeighborhoodOut, SearchOut
 from casegraph.graph import repository
-from casegraph.graph.db import GraphDB
-from casegraph.graph.disclosure import Disclosure
 
-router = APIRouter(prefix="/entities", tags=["entities"])
+router = api_router("read", prefix="/entities", tags=["entities"], errors=(422, 503))
 
 
-@router.get("", summary="Search entities by name or alias (Latin or Cyrillic)")
+@router.get(
+    "",
+    summary="Search entities by name or alias (Latin or Cyrillic)",
+    response_model=SearchOut,
+)
 def search_entities(
     request: Request,
+    db: DbDep,
+    disclosure: DisclosureDep,
     q: str = Query("", max_length=200, description="name or alias, any script"),
     label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
     limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
-    db: GraphDB = Depends(get_db),
-    disclosure: Disclosure = Depends(get_disclosure),
 ) -> dict[str, Any]:
     if q.strip() and repository.names_protected_person(db, q):
         # the audit keeps a search for a protected person's name as a keyed hash
@@ -32,23 +36,29 @@ def search_entities(
     return {"query": q, "count": len(results), "results": results}
 
 
-@router.get("/{entity_id}", summary="One entity: properties, sources, degree")
-def get_entity(
-    entity_id: str,
-    db: GraphDB = Depends(get_db),
-    disclosure: Disclosure = Depends(get_disclosure),
-) -> dict[str, Any]:
+@router.get(
+    "/{entity_id}",
+    summary="One entity: properties, sources, degree",
+    response_model=EntityOut,
+    responses=error_responses(404),
+)
+def get_entity(entity_id: str, db: DbDep, disclosure: DisclosureDep) -> dict[str, Any]:
     return repository.get_entity(db, disclosure.resolve(entity_id))
 
 
-@router.get("/{entity_id}/neighborhood", summary="Entities within depth hops, as a graph")
+@router.get(
+    "/{entity_id}/neighborhood",
+    summary="Entities within depth hops, as a graph",
+    response_model=NeighborhoodOut,
+    responses=error_responses(404),
+)
 def get_neighborhood(
     entity_id: str,
+    db: DbDep,
+    disclosure: DisclosureDep,
     depth: int = Query(1, ge=1, le=repository.MAX_DEPTH),
     limit: int = Query(200, ge=1, le=repository.MAX_NEIGHBORHOOD),
     with_sources: bool = Query(False, description="include MENTIONED_IN links to documents"),
-    db: GraphDB = Depends(get_db),
-    disclosure: Disclosure = Depends(get_disclosure),
 ) -> dict[str, Any]:
     return repository.neighborhood(
         db, disclosure.resolve(entity_id), depth=depth, limit=limit, with_sources=with_sources

@@ -1,20 +1,19 @@
-"""``GET /health``: whether the API and Neo4j answer."""
+"""``GET /health``: whether the API and Neo4j answer (open to everyone)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-
 from casegraph import __version__
-from casegraph.api.deps import get_db
-from casegraph.graph.db import GraphDB
+from casegraph.api.deps import DbDep
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.health import HealthOut
 
-router = APIRouter(tags=["health"])
+router = api_router(None, tags=["health"], errors=(503,))
 
 
-@router.get("/health", summary="Health of the API and of Neo4j")
-def health(db: GraphDB = Depends(get_db)) -> dict[str, Any]:
+@router.get("/health", summary="Health of the API and of Neo4j", response_model=HealthOut)
+def health(db: DbDep) -> dict[str, Any]:
     """200 with Neo4j's version when Neo4j answers; 503 with a JSON error when it does not."""
     info = db.ping()
     return {"status": "ok", "casegraph": __version__, "neo4j": {"status": "up", **info}}

@@ -18,19 +18,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from casegraph.api.audit import annotate
-from casegraph.api.deps import Caller, get_caller, get_db
+from casegraph.api.deps import CallerDep, DbDep, SettingsDep
 from casegraph.api.jsondepth import depth_error, first_too_deep_line
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.ingest import IngestOut
 from casegraph.errors import InvalidRequestError
-from casegraph.graph.db import GraphDB
 from casegraph.ingest.dedupe import flag_duplicates
 from casegraph.ingest.detect import FORMATS
 from casegraph.ingest.pipeline import ingest_file
 
-router = APIRouter(tags=["ingest"])
+router = api_router("ingest", tags=["ingest"], errors=(408, 413, 422, 503))
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 CHUNK = 1 << 20
@@ -62,21 +63,24 @@ def _refuse_deep_json(tmp: Path, names: list[str], limit: int) -> None:
     for name in names:
         line = first_too_deep_line(tmp / name, limit)
         if line is not None:
-            error = depth_error(limit, where=name, line=line)["error"]
-            raise InvalidRequestError(error["message"], details=error["details"])
+            message, details = depth_error(limit, where=name, line=line)
+            raise InvalidRequestError(message, details=details)
 
 
-@router.post("/ingest", summary="Validate an uploaded file whole, then load it")
+@router.post(
+    "/ingest", summary="Validate an uploaded file whole, then load it", response_model=IngestOut
+)
 async def post_ingest(
     request: Request,
+    db: DbDep,
+    caller: CallerDep,
+    settings: SettingsDep,
     file: list[UploadFile] = File(
         ..., description="one JSON Lines file, or the CSV files of one dataset"
     ),
     format: str = Form("auto", description="casegraph, csv, ftm or auto"),
     skip_invalid: bool = Form(False, description="load the valid records, reject the others"),
     dedupe: bool = Form(False, description="flag possible duplicates afterwards"),
-    db: GraphDB = Depends(get_db),
-    caller: Caller = Depends(get_caller),
 ) -> dict[str, Any]:
     if format not in ("auto", *FORMATS):
         raise InvalidRequestError(
@@ -94,8 +98,7 @@ async def post_ingest(
                 name = f"{i}-{name}"
             names.append(name)
             received.append(await _save(upload, tmp / name))
-        limit: int = request.app.state.settings.max_json_depth
-        await run_in_threadpool(_refuse_deep_json, tmp, names, limit)
+        await run_in_threadpool(_refuse_deep_json, tmp, names, settings.max_json_depth)
         if len(names) > 1 and format not in ("auto", "csv"):
             raise InvalidRequestError("several files are read only as CSV (format csv)")
         path = tmp if len(names) > 1 else tmp / names[0]

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Query
 
-from casegraph.api.deps import get_db
-from casegraph.api.disclosure import get_disclosure
+from casegraph.api.deps import DbDep, DisclosureDep
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.paths import PathsOut
 from casegraph.graph import paths as paths_mod
-from casegraph.graph.db import GraphDB
-from casegraph.graph.disclosure import Disclosure
 
-router = APIRouter(tags=["paths"])
+router = api_router("read", tags=["paths"], errors=(404, 422, 503))
 
 
-@router.get("/paths", summary="All shortest paths between two entities, as a graph")
+@router.get(
+    "/paths", summary="All shortest paths between two entities, as a graph", response_model=PathsOut
+)
 def get_paths(
+    db: DbDep,
+    disclosure: DisclosureDep,
     source: str = Query(..., min_length=1, max_length=200, description="entity id"),
     target: str = Query(..., min_length=1, max_length=200, description="entity id"),
     max_depth: int = Query(4, description=f"1..{paths_mod.MAX_DEPTH} hops"),
     limit: int = Query(paths_mod.MAX_PATHS, description=f"1..{paths_mod.MAX_PATHS} paths"),
     with_sources: bool = Query(False, description="allow hops through documents"),
-    db: GraphDB = Depends(get_db),
-    disclosure: Disclosure = Depends(get_disclosure),
 ) -> dict[str, Any]:
     return paths_mod.shortest_paths(
         db,

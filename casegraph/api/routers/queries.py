@@ -12,39 +12,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from pydantic import BaseModel, Field
 
 from casegraph.api.audit import annotate
-from casegraph.api.deps import get_db
-from casegraph.graph.db import GraphDB
-from casegraph.queries.library import Library, load_checked_library
+from casegraph.api.deps import DbDep, LibraryDep, SettingsDep
+from casegraph.api.errors import error_responses
+from casegraph.api.routing import api_router
+from casegraph.api.schemas.queries import QueriesOut, QueryOut, SavedQueryResultOut
 from casegraph.queries.service import run_saved
-from casegraph.settings import Settings
 
-router = APIRouter(prefix="/queries", tags=["queries"])
+router = api_router("query", prefix="/queries", tags=["queries"], errors=(503,))
 
 
 class RunRequest(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict, description="the query's parameters")
 
 
-def get_settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_library(request: Request, db: GraphDB = Depends(get_db)) -> Library:
-    """The app's saved-query library, loaded and plan-checked once (on first use)."""
-    lib: Library | None = getattr(request.app.state, "query_library", None)
-    if lib is None:
-        lib = load_checked_library(db, get_settings_of(request).query_path)
-        request.app.state.query_library = lib
-    return lib
-
-
-@router.get("", summary="The saved queries: name, description, parameters")
-def list_queries(lib: Library = Depends(get_library)) -> dict[str, Any]:
+@router.get(
+    "", summary="The saved queries: name, description, parameters", response_model=QueriesOut
+)
+def list_queries(lib: LibraryDep) -> dict[str, Any]:
     return {
         "count": len(lib.queries),
         "queries": [q.summary() for q in lib.list()],
@@ -52,19 +40,30 @@ def list_queries(lib: Library = Depends(get_library)) -> dict[str, Any]:
     }
 
 
-@router.get("/{name}", summary="One saved query, with its Cypher")
-def show_query(name: str, lib: Library = Depends(get_library)) -> dict[str, Any]:
+@router.get(
+    "/{name}",
+    summary="One saved query, with its Cypher",
+    response_model=QueryOut,
+    responses=error_responses(404),
+)
+def show_query(name: str, lib: LibraryDep) -> dict[str, Any]:
     return lib.get(name).as_dict()
 
 
-@router.post("/{name}/run", summary="Run a saved query read-only, with parameters")
+@router.post(
+    "/{name}/run",
+    summary="Run a saved query read-only, with parameters",
+    response_model=SavedQueryResultOut,
+    responses=error_responses(404, 408, 413, 422),
+)
 def run_query(
     name: str,
     request: Request,
+    db: DbDep,
+    lib: LibraryDep,
+    settings: SettingsDep,
     body: RunRequest | None = None,
-    db: GraphDB = Depends(get_db),
-    lib: Library = Depends(get_library),
 ) -> dict[str, Any]:
     params = body.params if body is not None else {}
     annotate(request.state, saved_query=name, params=params)
-    return run_saved(db, lib, name, params, get_settings_of(request)).as_dict()
+    return run_saved(db, lib, name, params, settings).as_dict()

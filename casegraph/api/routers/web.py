@@ -6,8 +6,8 @@ npm into ``casegraph/web/vendor/`` by ``make web-assets``; nothing is loaded fro
 The page's Content-Security-Policy is the same-origin one of every answer
 (:mod:`casegraph.api.headers`) plus the hash of the one style element Cytoscape.js adds.
 
->>> asset_path("app.js").name
-'app.js'
+>>> asset_path("main.js").name
+'main.js'
 >>> asset_path("../api/app.py") is None
 True
 """
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from casegraph.api.headers import csp, style_hash
+from casegraph.api.routing import api_router
 
 WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
 INDEX = WEB_DIR / "index.html"
@@ -29,11 +29,15 @@ VENDOR_HINT = (
 )
 # Assets may be cached briefly; the page itself always revalidates.
 ASSET_CACHE = "public, max-age=300"
+#: The page's scripts are ES modules: browsers run a module only when it is served as
+#: JavaScript (and ``nosniff`` is on), so the type is set here, not guessed from the system.
+SCRIPT_TYPES = {".js": "text/javascript", ".mjs": "text/javascript"}
 #: The style element Cytoscape.js puts in the page's head (its container's positioning).
 CYTOSCAPE_STYLE = ".__________cytoscape_container { position: relative; }"
 PAGE_POLICY = csp(style=(style_hash(CYTOSCAPE_STYLE),))
 
-router = APIRouter(tags=["web"])
+#: Open: the page and its assets hold no data.
+router = api_router(None, tags=["web"], errors=())
 
 
 def asset_path(name: str) -> Path | None:
@@ -61,4 +65,6 @@ def asset(name: str) -> Response:
     if path is None or not path.is_file():
         message = VENDOR_HINT.format(name=name) if name.startswith("vendor/") else "not found"
         return PlainTextResponse(message, status_code=404)
-    return FileResponse(path, headers={"Cache-Control": ASSET_CACHE})
+    return FileResponse(
+        path, media_type=SCRIPT_TYPES.get(path.suffix), headers={"Cache-Control": ASSET_CACHE}
+    )

@@ -10,7 +10,17 @@ is touched. Asking costs one small read query (the version) and a dict lookup.
 Examples
 --------
 >>> cache = AnalyticsCache(max_entries=4)
->>> cache.get_or_compute(db, ("pagerank",), lambda: expensive())  # doctest: +SKIP
+>>> computed = []
+>>> def expensive():
+...     computed.append(1)
+...     return 42
+>>> cache.get_or_compute(db, ("pagerank",), expensive)
+42
+>>> cache.get_or_compute(db, ("pagerank",), expensive), len(computed)  # cached
+(42, 1)
+>>> _ = db.bump_graph_version()  # what every write does
+>>> cache.get_or_compute(db, ("pagerank",), expensive), len(computed)  # computed again
+(42, 2)
 """
 
 from __future__ import annotations

@@ -14,15 +14,28 @@
 - **Ponzi signals**, each with its evidence: payouts larger than all outside income;
   payouts to earlier investors made after, and covered by, deposits from later investors
   (when dates are known); most investors never paid; recruitment of several levels.
+- **Members**, the tree to draw: every investor and every recruiter of an investor, each
+  with its ``parent`` (its recruiter; ``None`` when it hangs from the organization itself),
+  its kind (``label``), what it invested and what the scheme's side paid it. A recruit with
+  several recruiters hangs from the first by id; a recruitment cycle is cut at its first
+  member by id, which then hangs from the organization.
 
 Amounts are summed as numbers; ``currencies`` lists the currencies seen so that a reader
 can tell when sums mix currencies.
 
 Examples
 --------
->>> report = analyze_pyramid(db, "org-questra-world")  # doctest: +SKIP
->>> report["max_depth"], report["unpaid_share"]  # doctest: +SKIP
-(3, 0.75)
+The seed dataset names the Questra pyramid's companies but none of its investors:
+
+>>> report = analyze_pyramid(db, "org-questra-world")
+>>> report["organization"], report["investors"], report["max_depth"], report["signals"]
+({'id': 'org-questra-world', 'name': 'Questra World'}, 0, 0, [])
+>>> analyze_pyramid(db, "loc-almaty")
+Traceback (most recent call last):
+...
+casegraph.errors.InvalidRequestError: 'loc-almaty' is not an Organization
+
+(``tests/test_analytics_pyramid.py`` checks the report on synthetic pyramids.)
 """
 
 from __future__ import annotations
@@ -51,7 +64,7 @@ RETURN DISTINCT c.id AS id, c.name AS name
 INVESTMENTS = """
 MATCH (i:Entity)-[r:INVESTED_IN]->(:Organization {id: $id})
 RETURN i.id AS investor, i.name AS name, toFloat(r.amount) AS amount, r.currency AS currency,
-       r.date AS date, r.sources AS sources
+       r.date AS date, r.sources AS sources, [l IN labels(i) WHERE l <> 'Entity'][0] AS label
 ORDER BY date, investor
 """
 
@@ -73,7 +86,8 @@ RETURN x.id AS payer, p.id AS payee, toFloat(r.amount) AS amount, r.currency AS 
 RECRUITMENT = """
 MATCH (a:Entity)-[r:RECRUITED]->(b:Entity)
 WHERE b.id IN $investors
-RETURN a.id AS recruiter, a.name AS name, b.id AS recruit, r.sources AS sources
+RETURN a.id AS recruiter, a.name AS name, b.id AS recruit, r.sources AS sources,
+       [l IN labels(a) WHERE l <> 'Entity'][0] AS label
 """
 
 
@@ -151,6 +165,70 @@ def recruitment_tree(recruits: list[dict[str, Any]]) -> dict[str, Any]:
         "downline": downline,
         "direct": {n: T.out_degree(n) for n in recruiters},
     }
+
+
+def tree_parents(members: list[str], recruits: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Each member's parent in the drawn tree: its first recruiter by id, or ``None`` (it
+    hangs from the organization); a cycle is cut at its first member by id.
+
+    >>> tree_parents(["a", "b", "c", "f"], [{"recruiter": "f", "recruit": "a"},
+    ...     {"recruiter": "a", "recruit": "b"}, {"recruiter": "c", "recruit": "b"}])
+    {'a': 'f', 'b': 'a', 'c': None, 'f': None}
+    >>> tree_parents(["a", "b"], [{"recruiter": "a", "recruit": "b"},
+    ...     {"recruiter": "b", "recruit": "a"}])
+    {'a': None, 'b': 'a'}
+    """
+    present = set(members)
+    recruiters: dict[str, list[str]] = {}
+    for r in recruits:
+        if r["recruiter"] != r["recruit"] and r["recruiter"] in present:
+            recruiters.setdefault(r["recruit"], []).append(r["recruiter"])
+    parent: dict[str, str | None] = {m: min(recruiters.get(m, []), default=None) for m in members}
+    for m in sorted(members):
+        seen = {m}
+        up = parent[m]
+        while up is not None:
+            if up in seen:
+                parent[m] = None
+                break
+            seen.add(up)
+            up = parent[up]
+    return dict(sorted(parent.items()))
+
+
+def tree_members(
+    investments: list[dict[str, Any]],
+    payouts: list[dict[str, Any]],
+    recruits: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The members of the drawn tree (see the module docs), sorted by id."""
+    info: dict[str, dict[str, Any]] = {}
+    for r in recruits:
+        info.setdefault(r["recruiter"], {"name": r["name"], "label": r.get("label")})
+    invested: dict[str, float] = {}
+    currency: dict[str, str] = {}
+    for r in investments:
+        info[r["investor"]] = {"name": r["name"], "label": r.get("label")}
+        invested[r["investor"]] = invested.get(r["investor"], 0.0) + _amount(r)
+        if r.get("currency") and r["investor"] not in currency:
+            currency[r["investor"]] = r["currency"]
+    paid: dict[str, float] = {}
+    for p in payouts:
+        paid[p["payee"]] = paid.get(p["payee"], 0.0) + _amount(p)
+    parents = tree_parents(list(info), recruits)
+    return [
+        {
+            "id": m,
+            "name": info[m]["name"],
+            "label": info[m]["label"],
+            "parent": parents[m],
+            "investor": m in invested,
+            "invested": invested.get(m, 0.0),
+            "paid_out": paid.get(m, 0.0),
+            "currency": currency.get(m),
+        }
+        for m in sorted(info)
+    ]
 
 
 def build_report(
@@ -245,6 +323,7 @@ def build_report(
             for i, d in top
         ],
         "signals": signals,
+        "members": tree_members(investments, payouts, recruits),
     }
 
 

@@ -11,9 +11,16 @@ Victims are counted, never named: the answer carries no victim ids or names.
 
 Examples
 --------
->>> routes = trafficking_routes(db)  # doctest: +SKIP
->>> routes["destinations"][0]  # doctest: +SKIP
-{'id': 'loc-bahrain', 'name': 'Bahrain', 'victims': 3}
+On the seed dataset, one victim was trafficked from Kazakhstan to three countries:
+
+>>> routes = trafficking_routes(db)
+>>> routes["victims"], routes["origins"]
+(1, [{'id': 'loc-kazakhstan', 'name': 'Kazakhstan', 'victims': 1}])
+>>> routes["destinations"][0]
+{'id': 'loc-bahrain', 'name': 'Bahrain', 'victims': 1}
+>>> [(r["origin"]["id"], r["destination"]["id"], r["victims"]) for r in routes["routes"]]
+[('loc-kazakhstan', 'loc-bahrain', 1), ('loc-kazakhstan', 'loc-south-korea', 1),
+ ('loc-kazakhstan', 'loc-turkey', 1)]
 """
 
 from __future__ import annotations

@@ -7,8 +7,14 @@ returns JSON-ready dicts. Projections and full results are cached per graph vers
 
 Examples
 --------
->>> centrality(db, "betweenness", top=3)  # doctest: +SKIP
-{'measure': 'betweenness', 'nodes_considered': 21, 'results': [{'id': ..., 'rank': 1}, ...]}
+On the seed dataset:
+
+>>> top = centrality(db, "betweenness", top=3)
+>>> top["measure"], top["nodes_considered"]
+('betweenness', 21)
+>>> [(r["rank"], r["id"], r["label"]) for r in top["results"]]
+[(1, 'per-group-questra-suspects', 'Person'), (2, 'org-mvd-kazakhstan', 'Organization'),
+ (3, 'org-criminal-police-department', 'Organization')]
 """
 
 from __future__ import annotations

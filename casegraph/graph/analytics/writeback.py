@@ -9,8 +9,10 @@ Examples
 --------
 >>> property_name("pagerank")
 'centrality_pagerank'
->>> write_scores(db, "pagerank", {"per-a": 0.2})  # doctest: +SKIP
+>>> write_scores(db, "pagerank", {"per-duman-taev": 0.2})
 1
+>>> db.read("MATCH (p:Person {id: 'per-duman-taev'}) RETURN p.centrality_pagerank AS s")
+[{'s': 0.2}]
 """
 
 from __future__ import annotations

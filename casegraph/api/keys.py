@@ -1,0 +1,139 @@
+"""API keys: made, listed, revoked, and checked.
+
+A key is ``cg_<key_id>_<secret>``. Only ``sha256(key)`` is stored, on an
+``(:ApiKey {key_id, hash, role, name, created_at, revoked})`` node (not an ``Entity``), and
+compared with :func:`hmac.compare_digest`. The key itself is shown once, at creation.
+
+Examples
+--------
+>>> parse_key("cg_0123abcd_secret")
+'0123abcd'
+>>> parse_key("not-a-key") is None
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from casegraph.api.rights import Caller, check_role
+from casegraph.errors import NotFoundError
+from casegraph.graph.db import GraphDB
+
+KEY_PREFIX = "cg"
+
+CREATE_KEY = """
+CREATE (k:ApiKey {key_id: $key_id, hash: $hash, role: $role, name: $name,
+                  created_at: $created_at, revoked: false})
+RETURN k.key_id AS key_id
+"""
+GET_KEY = (
+    "MATCH (k:ApiKey {key_id: $key_id}) RETURN k.hash AS hash, k.role AS role, k.revoked AS revoked"
+)
+LIST_KEYS = """
+MATCH (k:ApiKey)
+RETURN k.key_id AS key_id, k.role AS role, k.name AS name, k.created_at AS created_at,
+       k.revoked AS revoked
+ORDER BY k.created_at, k.key_id
+"""
+REVOKE_KEY = """
+MATCH (k:ApiKey {key_id: $key_id})
+SET k.revoked = true, k.revoked_at = $now
+RETURN k.key_id AS key_id
+"""
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key_id: str
+    role: str
+    name: str
+    key: str
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key: hex sha256 (the key carries 256 random bits)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def parse_key(key: str) -> str | None:
+    """The key id inside ``key``, or ``None`` when it is not shaped like a casegraph key."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def create_key(db: GraphDB, role: str, name: str = "") -> NewKey:
+    """Make a key for ``role``; store its hash; return the key (shown this once)."""
+    check_role(role)
+    key_id = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    db.write(
+        CREATE_KEY,
+        {"key_id": key_id, "hash": hash_key(key), "role": role, "name": name, "created_at": _now()},
+    )
+    return NewKey(key_id=key_id, role=role, name=name, key=key)
+
+
+def list_keys(db: GraphDB) -> list[dict[str, Any]]:
+    """Every key's id, role, name, creation time and whether it is revoked (never hashes)."""
+    return db.read(LIST_KEYS)
+
+
+def revoke_key(db: GraphDB, key_id: str) -> None:
+    """Revoke a key. Raises :class:`NotFoundError` for an unknown id."""
+    if not db.write(REVOKE_KEY, {"key_id": key_id, "now": _now()}):
+        raise NotFoundError(f"no API key with id {key_id!r}")
+
+
+class KeyStore:
+    """Checks keys against the database, caching answers for ``ttl`` seconds (so a
+    revocation made elsewhere takes effect within ``ttl``; one made here, at once)."""
+
+    def __init__(self, db: GraphDB, ttl: float = 5.0) -> None:
+        self.db = db
+        self.ttl = ttl
+        self._cache: dict[str, tuple[Caller | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, key: str) -> Caller | None:
+        """The caller behind ``key``, or ``None`` for an unknown, malformed or revoked key."""
+        key_id = parse_key(key)
+        if key_id is None or len(key) > 200:
+            return None
+        digest = hash_key(key)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        rows = self.db.read(GET_KEY, {"key_id": key_id})
+        caller = None
+        if rows and not rows[0]["revoked"] and hmac.compare_digest(str(rows[0]["hash"]), digest):
+            caller = Caller(key_id=key_id, role=str(rows[0]["role"]))
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (caller, now + self.ttl)
+        return caller
+
+    def revoke(self, key_id: str) -> None:
+        """Revoke a key and forget every cached answer (so it is refused at once here)."""
+        revoke_key(self.db, key_id)
+        self.forget()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()

@@ -1,0 +1,45 @@
+"""``/ingest``: the report of one load."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from casegraph.api.schemas.common import Number, Schema
+
+
+class RecordErrorOut(Schema):
+    """One rejected record: where and why."""
+
+    line: int
+    field: str
+    reason: str
+
+
+class DuplicateOut(Schema):
+    """Two entities that may be the same."""
+
+    a: str
+    b: str
+    score: Number
+    method: str
+
+
+class IngestOut(Schema):
+    """``POST /ingest``: what was loaded (a refused file is a 422 listing every error)."""
+
+    path: str
+    format: str
+    run_id: str
+    records: int
+    counts: dict[str, dict[str, int]] = Field(
+        description="per kind and relationship type: created, updated, unchanged "
+        "(and `protected`: written)"
+    )
+    created: int
+    updated: int
+    rejected: list[RecordErrorOut] = Field(description="records left out (skip_invalid)")
+    rejects_path: str
+    seconds: Number
+    possible_duplicates: list[DuplicateOut] | None = Field(
+        None, description="with dedupe only: pairs flagged POSSIBLY_SAME_AS"
+    )
