@@ -87,6 +87,7 @@ test-unit: install
 lint: install
 	$(BIN)/ruff check casegraph tests bench conftest.py
 	$(BIN)/ruff format --check casegraph tests bench conftest.py
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

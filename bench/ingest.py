@@ -29,11 +29,11 @@ import time
 from pathlib import Path
 
 from casegraph import local_neo4j
+from casegraph.formats.jsonl import read_jsonl
 from casegraph.graph.db import GraphDB
 from casegraph.graph.model import KINDS
 from casegraph.graph.schema import init_schema, reset_database
 from casegraph.graph.writer import GraphWriter
-from casegraph.ingest.jsonl import read_jsonl
 from casegraph.ingest.pipeline import ingest_file, records
 from casegraph.settings import Settings
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from casegraph.cli import app
 from casegraph.graph.db import GraphDB
-from casegraph.ingest.runs import list_runs
+from casegraph.graph.runs import list_runs
 from casegraph.settings import get_settings
 from tests.builders import entity, write_jsonl, write_lines
 from tests.ingest_support import FIXTURES, graph_counts, kinds, types

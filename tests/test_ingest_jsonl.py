@@ -11,8 +11,8 @@ import pytest
 
 from casegraph.errors import ValidationFailed
 from casegraph.graph.db import GraphDB
+from casegraph.graph.runs import list_runs
 from casegraph.ingest.pipeline import ingest_file
-from casegraph.ingest.runs import list_runs
 from tests.builders import write_lines
 from tests.ingest_support import FIXTURES, entity, graph_counts, kinds, rels, types
 

@@ -1,8 +1,8 @@
 """API keys: made, listed, revoked, and checked.
 
-A key is ``cg_<key_id>_<secret>``. Only ``sha256(key)`` is stored, on an
-``(:ApiKey {key_id, hash, role, name, created_at, revoked})`` node (not an ``Entity``), and
-compared with :func:`hmac.compare_digest`. The key itself is shown once, at creation.
+A key is ``cg_<key_id>_<secret>``. Only ``sha256(key)`` is stored (by
+:mod:`casegraph.graph.keys`, on an ``ApiKey`` node), and compared with
+:func:`hmac.compare_digest`. The key itself is shown once, at creation.
 
 Examples
 --------
@@ -20,34 +20,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from casegraph.api.rights import Caller, check_role
-from casegraph.errors import NotFoundError
+from casegraph.graph import keys as stored
 from casegraph.graph.db import GraphDB
 
 KEY_PREFIX = "cg"
-
-CREATE_KEY = """
-CREATE (k:ApiKey {key_id: $key_id, hash: $hash, role: $role, name: $name,
-                  created_at: $created_at, revoked: false})
-RETURN k.key_id AS key_id
-"""
-GET_KEY = (
-    "MATCH (k:ApiKey {key_id: $key_id}) RETURN k.hash AS hash, k.role AS role, k.revoked AS revoked"
-)
-LIST_KEYS = """
-MATCH (k:ApiKey)
-RETURN k.key_id AS key_id, k.role AS role, k.name AS name, k.created_at AS created_at,
-       k.revoked AS revoked
-ORDER BY k.created_at, k.key_id
-"""
-REVOKE_KEY = """
-MATCH (k:ApiKey {key_id: $key_id})
-SET k.revoked = true, k.revoked_at = $now
-RETURN k.key_id AS key_id
-"""
 
 
 @dataclass(frozen=True)
@@ -71,31 +49,17 @@ def parse_key(key: str) -> str | None:
     return parts[1]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def create_key(db: GraphDB, role: str, name: str = "") -> NewKey:
     """Make a key for ``role``; store its hash; return the key (shown this once)."""
     check_role(role)
     key_id = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
-    db.write(
-        CREATE_KEY,
-        {"key_id": key_id, "hash": hash_key(key), "role": role, "name": name, "created_at": _now()},
-    )
+    stored.store_key(db, key_id, hash_key(key), role, name)
     return NewKey(key_id=key_id, role=role, name=name, key=key)
 
 
-def list_keys(db: GraphDB) -> list[dict[str, Any]]:
-    """Every key's id, role, name, creation time and whether it is revoked (never hashes)."""
-    return db.read(LIST_KEYS)
-
-
-def revoke_key(db: GraphDB, key_id: str) -> None:
-    """Revoke a key. Raises :class:`NotFoundError` for an unknown id."""
-    if not db.write(REVOKE_KEY, {"key_id": key_id, "now": _now()}):
-        raise NotFoundError(f"no API key with id {key_id!r}")
+list_keys = stored.list_keys
+revoke_key = stored.revoke_key
 
 
 class KeyStore:
@@ -119,10 +83,10 @@ class KeyStore:
             hit = self._cache.get(digest)
         if hit is not None and hit[1] > now:
             return hit[0]
-        rows = self.db.read(GET_KEY, {"key_id": key_id})
+        row = stored.get_key(self.db, key_id)
         caller = None
-        if rows and not rows[0]["revoked"] and hmac.compare_digest(str(rows[0]["hash"]), digest):
-            caller = Caller(key_id=key_id, role=str(rows[0]["role"]))
+        if row and not row["revoked"] and hmac.compare_digest(str(row["hash"]), digest):
+            caller = Caller(key_id=key_id, role=str(row["role"]))
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()

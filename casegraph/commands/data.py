@@ -11,21 +11,17 @@ from rich.table import Table
 
 from casegraph.commands.common import console, handle_errors, open_db, out, print_json
 from casegraph.errors import InvalidRequestError
+from casegraph.graph.dedupe import flagged
 from casegraph.graph.protected_writes import migrate
 from casegraph.graph.schema import init_schema, reset_database
-from casegraph.ingest.dedupe import DEFAULT_THRESHOLD, Pair, flag_duplicates, flagged
+from casegraph.graph.stats import counts
+from casegraph.ingest.dedupe import DEFAULT_THRESHOLD, Pair, flag_duplicates
 from casegraph.ingest.detect import FORMATS
 from casegraph.ingest.pipeline import IngestReport, ingest_file
 from casegraph.ingest.runs import os_user
 from casegraph.ingest.seed import seed_path
 
 db_app = typer.Typer(help="The database schema and contents.", no_args_is_help=True)
-
-COUNTS = """
-MATCH (n:Entity) WITH [l IN labels(n) WHERE l <> 'Entity'][0] AS kind, count(*) AS c
-RETURN kind, c ORDER BY kind
-"""
-REL_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS c ORDER BY type"
 
 
 @db_app.command("init")
@@ -67,8 +63,8 @@ def db_reset(yes: bool = typer.Option(False, "--yes", help="really delete everyt
 def db_stats(as_json: bool = typer.Option(False, "--json")) -> None:
     """Node counts by kind and relationship counts by type."""
     with open_db() as db:
-        nodes = {r["kind"]: r["c"] for r in db.read(COUNTS)}
-        rels = {r["type"]: r["c"] for r in db.read(REL_COUNTS)}
+        stats = counts(db)
+    nodes, rels = stats["nodes"], stats["relationships"]
     if as_json:
         print_json({"nodes": nodes, "relationships": rels})
         return

@@ -56,6 +56,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from casegraph.errors import ConfigurationError
 from casegraph.graph.model import MINOR_AGE, SCRUB_STOPWORDS, VICTIM_ROLE_PREFIX
 from casegraph.graph.names import name_key
+from casegraph.values import parse_number
 
 REDACTED = "[redacted]"
 PSEUDO_ID_PREFIX = "victim-"
@@ -166,15 +167,6 @@ def is_pseudo_id(value: object) -> bool:
 # -- who is protected --------------------------------------------------------------------
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def is_minor(props: Mapping[str, Any], today: dt.date | None = None) -> bool:
     """Whether a person's own properties make her a minor.
 
@@ -184,10 +176,10 @@ def is_minor(props: Mapping[str, Any], today: dt.date | None = None) -> bool:
     flag = props.get("is_minor")
     if flag is True or str(flag).lower() == "true":
         return True
-    age = _number(props.get("age"))
+    age = parse_number(props.get("age"))
     if age is not None and age < MINOR_AGE:
         return True
-    born = _number(props.get("birth_year"))
+    born = parse_number(props.get("birth_year"))
     year = (today or dt.date.today()).year
     return born is not None and year - born < MINOR_AGE
 
@@ -198,7 +190,7 @@ def says_adult(props: Mapping[str, Any]) -> bool:
     flag = props.get("is_minor")
     if flag is False or str(flag).lower() == "false":
         return True
-    age = _number(props.get("age"))
+    age = parse_number(props.get("age"))
     return age is not None and age >= MINOR_AGE
 
 

@@ -299,3 +299,12 @@ def neighborhood(
         }
 
     return db.execute_read(work)
+
+
+NODES_BY_ELEMENT_ID = "MATCH (n) WHERE elementId(n) IN $ids RETURN n"
+
+
+def nodes_by_element_id(tx: ManagedTransaction, ids: list[str]) -> list[Node]:
+    """The nodes with these element ids (within one transaction: element ids are only
+    stable inside it), e.g. the ends of relationships that a Cypher answer returned alone."""
+    return [row["n"] for row in tx.run(NODES_BY_ELEMENT_ID, ids=ids)]

@@ -43,7 +43,7 @@ from casegraph.graph.protected_writes import (
     scrub_rewritten,
 )
 from casegraph.graph.protection import own_level
-from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, SourceRecord
+from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, SourceRecord
 
 # -- Cypher, kept as data -------------------------------------------------------------
 #

@@ -27,34 +27,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from casegraph.graph.db import GraphDB
+from casegraph.graph.dedupe import entity_keys
+from casegraph.graph.records import RelationshipRecord
 from casegraph.graph.writer import GraphWriter, WriteCounts
-from casegraph.ingest.records import RelationshipRecord
 
 DEFAULT_THRESHOLD = 90.0
 MAX_BLOCK = 1000
 MIN_TOKEN = 3
 EXACT = "name_key"
 FUZZY = "fuzzy:token_sort_ratio"
-
-# Protected people are left out: their names are sealed, and their pseudonyms say nothing.
-ENTITY_KEYS = """
-MATCH (n:Entity) WHERE NOT n:Source AND n.protection IS NULL
-RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind,
-       coalesce(n.search_keys, [n.name_key]) AS keys
-"""
-
-FLAGGED = """
-MATCH (a:Entity)-[r:POSSIBLY_SAME_AS]->(b:Entity)
-RETURN a.id AS a, a.name AS a_name, b.id AS b, b.name AS b_name,
-       [l IN labels(a) WHERE l <> 'Entity'][0] AS kind, r.score AS score, r.method AS method
-ORDER BY r.score DESC, a.id, b.id
-LIMIT $limit
-"""
 
 
 @dataclass(frozen=True)
@@ -119,8 +104,7 @@ def flag_duplicates(
     db: GraphDB, threshold: float = DEFAULT_THRESHOLD, only: set[str] | None = None
 ) -> tuple[list[Pair], WriteCounts]:
     """Find possible duplicates in the graph and flag them with ``POSSIBLY_SAME_AS``."""
-    entities = [(r["id"], r["kind"], list(r["keys"] or [])) for r in db.read(ENTITY_KEYS)]
-    pairs = find_pairs(entities, threshold, only)
+    pairs = find_pairs(entity_keys(db), threshold, only)
     writer = GraphWriter(db)
     for p in pairs:
         writer.add(
@@ -128,8 +112,3 @@ def flag_duplicates(
         )
     writer.flush()
     return pairs, writer.counts
-
-
-def flagged(db: GraphDB, limit: int = 1000) -> list[dict[str, Any]]:
-    """The flagged pairs, best score first."""
-    return db.read(FLAGGED, {"limit": limit})

@@ -14,9 +14,9 @@ from pathlib import Path
 import orjson
 
 from casegraph.errors import InvalidRequestError
-from casegraph.ingest.csv_format import looks_like_csv, read_csv
-from casegraph.ingest.ftm import looks_like_ftm, read_ftm
-from casegraph.ingest.jsonl import Parsed, read_jsonl
+from casegraph.formats.csv import looks_like_csv, read_csv
+from casegraph.formats.ftm import looks_like_ftm, read_ftm
+from casegraph.formats.jsonl import Parsed, read_jsonl
 
 FORMATS = ("casegraph", "csv", "ftm")
 Reader = Callable[[Path], Iterator[Parsed]]

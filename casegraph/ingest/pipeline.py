@@ -35,15 +35,16 @@ from typing import IO, Any
 import numpy as np
 
 from casegraph.errors import RecordError, ValidationFailed
+from casegraph.formats.jsonl import Parsed, read_jsonl
 from casegraph.graph.db import GraphDB
 from casegraph.graph.model import PERSON, RELATIONSHIPS, stronger_level
 from casegraph.graph.protection import own_level, says_adult
+from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, SourceRecord
+from casegraph.graph.runs import IngestRun, now, record_run
 from casegraph.graph.schema import init_schema
 from casegraph.graph.writer import GraphWriter, WriteCounts, kinds_of_ids
 from casegraph.ingest.detect import Reader, reader_for
-from casegraph.ingest.jsonl import Parsed, read_jsonl
-from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, SourceRecord
-from casegraph.ingest.runs import IngestRun, now, os_user, record_run, sha256_of
+from casegraph.ingest.runs import os_user, sha256_of
 from casegraph.ingest.validate import Validator
 
 # phase ("validating" or "loading"), records done since the last call

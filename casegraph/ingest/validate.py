@@ -17,7 +17,6 @@ resolved), so memory does not grow with the size of a record.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from typing import Any
@@ -25,65 +24,22 @@ from typing import Any
 from casegraph.errors import RecordError
 from casegraph.graph.model import KINDS, RELATIONSHIPS, SOURCE, PropType
 from casegraph.graph.protection import is_pseudo_id
-from casegraph.ingest.records import (
+from casegraph.graph.records import (
     EntityRecord,
     PropValue,
     Record,
     RelationshipRecord,
     SourceRecord,
 )
+from casegraph.values import parse_bool, parse_date, parse_number
 
 RECORD_KINDS = ("source", "entity", "relationship")
 RESERVED = frozenset(
     {"id", "label", "name", "aliases", "sources", "name_key", "search_text", "kind", "key"}
 )
 _PROP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_ID = 256
 MAX_TEXT = 10_000
-
-
-def parse_date(value: Any) -> str | None:
-    """An ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), checked; ``None`` if invalid.
-
-    >>> parse_date("2016"), parse_date("2017-12-31"), parse_date("2017-02-30")
-    ('2016', '2017-12-31', None)
-    """
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if "T" in text:  # a timestamp: keep its date
-        text = text.split("T", 1)[0]
-    if not _DATE.match(text):
-        return None
-    parts = [int(p) for p in text.split("-")]
-    try:
-        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return None
-    return text
-
-
-def parse_amount(value: Any) -> float | None:
-    """A finite number from a number or a numeric string (``"1 000,50"`` is refused).
-
-    >>> parse_amount("1500.5"), parse_amount(12), parse_amount("ten")
-    (1500.5, 12.0, None)
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        f = float(value)
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
 
 
 def _coerce(value: Any, ptype: PropType) -> tuple[PropValue | None, str | None]:
@@ -92,19 +48,16 @@ def _coerce(value: Any, ptype: PropType) -> tuple[PropValue | None, str | None]:
         d = parse_date(value)
         return (d, None) if d else (None, f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
     if ptype == "float":
-        f = parse_amount(value)
+        f = parse_number(value)
         return (f, None) if f is not None else (None, f"not a number: {value!r}")
     if ptype == "int":
-        f = parse_amount(value)
+        f = parse_number(value)
         if f is None or not f.is_integer():
             return None, f"not a whole number: {value!r}"
         return int(f), None
     if ptype == "bool":
-        if isinstance(value, bool):
-            return value, None
-        if isinstance(value, str) and value.strip().lower() in {"true", "false", "yes", "no"}:
-            return value.strip().lower() in {"true", "yes"}, None
-        return None, f"not true or false: {value!r}"
+        b = parse_bool(value)
+        return (b, None) if b is not None else (None, f"not true or false: {value!r}")
     return _free_value(value)
 
 

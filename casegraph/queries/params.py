@@ -31,8 +31,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from casegraph.ingest.validate import parse_date
 from casegraph.queries.errors import QueryParameterError
+from casegraph.values import parse_bool, parse_date, parse_number
 
 SCALAR_TYPES = ("string", "int", "float", "bool", "date")
 MAX_TEXT = 10_000
@@ -42,8 +42,6 @@ _PARAM_LINE = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?P<type>[A-Za-z]+(?:\s*<\s*[A-Za-z]+\s*>)?)"
     r"\s*(?:=\s*(?P<default>.*?))?\s*(?:(?:—|--)\s*(?P<text>.*))?$"
 )
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off"}
 
 
 class ParamTypeError(ValueError):
@@ -152,10 +150,9 @@ def coerce_value(ptype: str, value: Any) -> Any:
             raise ParamTypeError(f"text longer than {MAX_TEXT} characters")
         return text
     if ptype == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
+        b = parse_bool(value)
+        if b is not None:
+            return b
         raise ParamTypeError(f"expected true or false, got {_shown(value)}")
     if ptype in {"int", "float"}:
         number = _number(value)
@@ -175,19 +172,14 @@ def coerce_value(ptype: str, value: Any) -> Any:
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ParamTypeError(f"expected a number, got {_shown(value)}")
-    if isinstance(value, int | float):
-        f = float(value)
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            raise ParamTypeError(f"expected a number, got {_shown(value)}") from None
-    else:
-        raise ParamTypeError(f"expected a number, got {_shown(value)}")
-    if not math.isfinite(f):
-        raise ParamTypeError(f"expected a finite number, got {_shown(value)}")
+    f = parse_number(value)
+    if f is None:
+        try:  # a number, but infinite or not a number at all ("nan", "inf")
+            nonfinite = not isinstance(value, bool) and not math.isfinite(float(value))
+        except (TypeError, ValueError):
+            nonfinite = False
+        wanted = "a finite number" if nonfinite else "a number"
+        raise ParamTypeError(f"expected {wanted}, got {_shown(value)}")
     return f
 
 

@@ -49,7 +49,7 @@ from neo4j.exceptions import ClientError, Neo4jError
 from neo4j.graph import Node, Path, Relationship
 
 from casegraph.graph.db import GraphDB
-from casegraph.graph.repository import INTERNAL_PROPS, edge_dict, node_dict
+from casegraph.graph.repository import INTERNAL_PROPS, edge_dict, node_dict, nodes_by_element_id
 from casegraph.graph.schema import BLIND_INDEX
 from casegraph.queries.errors import CypherError, QueryRefusedError, QueryTimeoutError
 
@@ -82,7 +82,6 @@ FULLTEXT_PROCEDURES = frozenset(
 )
 #: Indexes that Cypher run here may not query: the blind index of protected names.
 REFUSED_INDEXES = frozenset({BLIND_INDEX})
-NODES_BY_ELEMENT_ID = "MATCH (n) WHERE elementId(n) IN $ids RETURN n"
 _TIMEOUT_CODES = ("TransactionTimedOut", "TransactionTerminated")
 _PROCEDURE_NAME = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*\(")
 # A literal (as a parameter, ``$autostring_0``, or verbatim) or a parameter: an index name
@@ -377,8 +376,8 @@ def _to_result(
         return QueryResult(columns, raw_rows, truncated)
     ends = {e for r in c.rels.values() for e in _ends(r)} - set(c.nodes)
     if ends:
-        for row in tx.run(NODES_BY_ELEMENT_ID, ids=sorted(ends)):
-            c.value(row["n"])
+        for node in nodes_by_element_id(tx, sorted(ends)):
+            c.value(node)
     edges = {eid: edge_dict(r, *(c.ids.get(e) for e in _ends(r))) for eid, r in c.rels.items()}
     rows = [{k: c.resolve(v, edges) for k, v in row.items()} for row in raw_rows]
     graph = {"nodes": list(c.nodes.values()), "edges": list(edges.values())}

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from casegraph.api.deps import DbDep, DisclosureDep
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.export import ExportJsonOut
+from casegraph.formats import writers
 from casegraph.graph import export
 
 router = api_router("export", tags=["export"], errors=(422, 503))
@@ -29,7 +30,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "entities.csv and relationships.csv",
         "content": {
             media: {"schema": {"type": "string", "format": "binary"}}
-            for media in sorted(set(export.FORMATS.values()))
+            for media in sorted(set(writers.FORMATS.values()))
             if media != "application/json"
         },
     }
@@ -45,21 +46,21 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 def export_graph(
     db: DbDep,
     disclosure: DisclosureDep,
-    format: str = Query("json", description=", ".join(export.FORMATS)),
+    format: str = Query("json", description=", ".join(writers.FORMATS)),
     label: list[str] | None = Query(None, description="only these kinds (repeatable)"),
     with_sources: bool = Query(False, description="include MENTIONED_IN links"),
     limit: int = Query(export.MAX_EXPORT, ge=1, le=export.MAX_EXPORT),
 ) -> Response:
-    if format not in export.FORMATS:
-        export.serialize({"nodes": [], "edges": []}, format)  # raises a clear 422
+    if format not in writers.FORMATS:
+        writers.serialize({"nodes": [], "edges": []}, format)  # raises a clear 422
     graph = export.graph_snapshot(db, labels=label, with_sources=with_sources, limit=limit)
     # what the caller may see, with real ids for the people she may see (so that an
     # export loads again as the same graph)
     graph = disclosure.apply(graph, real_ids=True)
-    body = export.serialize(graph, format)
-    ext = export.EXTENSIONS.get(format, format)
+    body = writers.serialize(graph, format)
+    ext = writers.EXTENSIONS.get(format, format)
     return Response(
         body,
-        media_type=export.FORMATS[format],
+        media_type=writers.FORMATS[format],
         headers={"Content-Disposition": f'attachment; filename="casegraph.{ext}"'},
     )

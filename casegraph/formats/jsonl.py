@@ -1,4 +1,4 @@
-"""casegraph JSON Lines: one JSON object per line (see DESIGN.md).
+"""casegraph JSON Lines: one JSON object per line (see DESIGN.md), read and written.
 
 :func:`iter_jsonl` streams ``(line number, raw dict)`` pairs and reports lines that are not
 JSON, or not UTF-8, as :class:`~casegraph.errors.RecordError` instead of stopping. Lines are
@@ -21,6 +21,8 @@ from typing import IO, Any
 import orjson
 
 from casegraph.errors import RecordError
+
+SOURCE = "Source"  # the kind of a source node in a snapshot (graph.model.SOURCE)
 
 Parsed = tuple[int, Any] | RecordError
 
@@ -56,3 +58,51 @@ def iter_jsonl(stream: IO[bytes]) -> Iterator[Parsed]:
 def read_jsonl(path: Path) -> Iterator[Parsed]:
     with path.open("rb") as f:
         yield from iter_jsonl(f)
+
+
+def to_jsonl(graph: dict[str, Any]) -> str:
+    """casegraph JSON Lines: loads back with ``casegraph ingest`` (sources must exist)."""
+    lines = [
+        json.dumps(
+            {
+                "kind": "source",
+                "id": n["id"],
+                "title": n["name"],
+                "properties": {k: v for k, v in n.get("properties", {}).items() if k != "title"},
+            },
+            ensure_ascii=False,
+        )
+        for n in graph["nodes"]
+        if n["label"] == SOURCE
+    ]
+    lines += [
+        json.dumps(
+            {
+                "kind": "entity",
+                "id": n["id"],
+                "label": n["label"],
+                "name": n["name"],
+                "aliases": n.get("aliases", []),
+                "properties": n.get("properties", {}),
+                "sources": n.get("sources", []),
+            },
+            ensure_ascii=False,
+        )
+        for n in graph["nodes"]
+        if n["label"] != SOURCE
+    ]
+    lines += [
+        json.dumps(
+            {
+                "kind": "relationship",
+                "type": e["type"],
+                "from": e["from"],
+                "to": e["to"],
+                "properties": e.get("properties", {}),
+                "sources": e.get("sources", []),
+            },
+            ensure_ascii=False,
+        )
+        for e in graph["edges"]
+    ]
+    return "".join(line + "\n" for line in lines)

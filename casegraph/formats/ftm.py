@@ -35,6 +35,7 @@ file itself becomes a ``Source`` (id ``ftm:<file name>``) that every record cite
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,8 @@ from typing import Any
 from followthemoney import model as ftm_model
 
 from casegraph.errors import RecordError
-from casegraph.ingest.jsonl import Parsed, read_jsonl
-from casegraph.ingest.validate import parse_date
+from casegraph.formats.jsonl import Parsed, read_jsonl
+from casegraph.values import parse_date
 
 # FtM edge schema -> (relationship type, property copied as given, FtM prop -> ours)
 EDGES: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {
@@ -108,6 +109,26 @@ NODE_PROPS: dict[str, dict[str, str]] = {
     "Location": {"country": "country", "city": "city", "full": "address"},
 }
 _ALIAS_PROPS = ("alias", "previousName", "weakAlias")
+
+# The same table, read backwards for the writer: our kind -> FtM schema, our relationship
+# type -> FtM edge schema (ends from the library's schema), our property -> FtM property.
+NODE_SCHEMAS = {"Person": "Person", "Organization": "Organization", "Location": "Address"}
+EDGE_SCHEMAS = {rtype: schema for schema, (rtype, _, _) in EDGES.items()}
+FALLBACK_EDGE = "UnknownLink"  # a relationship type without an FtM schema of its own
+
+
+def _backwards(mapping: dict[str, str]) -> dict[str, str]:
+    """Our property -> the FtM property it is written to: the one of the same name when the
+    table has it, else the first that reads into it.
+
+    >>> _backwards({"jurisdiction": "country", "country": "country", "full": "address"})
+    {'country': 'country', 'address': 'full'}
+    """
+    out: dict[str, str] = {}
+    for theirs, ours in mapping.items():
+        if ours not in out or theirs == ours:
+            out[ours] = theirs
+    return out
 
 
 def kind_of_schema(schema_name: str) -> str | None:
@@ -264,3 +285,52 @@ def read_ftm(path: Path) -> Iterator[Parsed]:
 def looks_like_ftm(first: Any) -> bool:
     """Whether a first JSON record looks like FtM (a ``schema`` and no ``kind``)."""
     return isinstance(first, dict) and "schema" in first and "kind" not in first
+
+
+def to_ftm(graph: dict[str, Any]) -> str:
+    """FollowTheMoney entities for a graph snapshot: Person, Organization, Address, and the
+    link schemata of :data:`EDGES` (types without one become ``UnknownLink`` with the type as
+    its ``role``). Cases and sources have no FtM schema and are left out, with their links.
+
+    >>> g = {"nodes": [{"id": "p1", "label": "Person", "name": "A", "properties": {}},
+    ...                {"id": "o1", "label": "Organization", "name": "B",
+    ...                 "properties": {"country": "KZ"}}],
+    ...      "edges": [{"type": "PAID", "from": "p1", "to": "o1",
+    ...                 "properties": {"amount": 5.0, "date": "2017"}}]}
+    >>> [json.loads(x)["properties"] for x in to_ftm(g).splitlines()][1:]
+    [{'name': ['B'], 'country': ['KZ']}, {'payer': ['p1'], 'beneficiary': ['o1'], \
+'amount': [5.0], 'date': ['2017']}]
+    """
+    kinds = {n["id"]: n["label"] for n in graph["nodes"]}
+    lines = []
+    for n in graph["nodes"]:
+        schema = NODE_SCHEMAS.get(n["label"])
+        if schema is None:
+            continue
+        props: dict[str, list[Any]] = {"name": [n["name"]]}
+        if n.get("aliases"):
+            props["alias"] = list(n["aliases"])
+        for ours, theirs in _backwards(NODE_PROPS[n["label"]]).items():
+            if ours in n.get("properties", {}):
+                props[theirs] = [n["properties"][ours]]
+        lines.append({"id": n["id"], "schema": schema, "properties": props})
+    for i, e in enumerate(graph["edges"]):
+        if kinds.get(e["from"]) not in NODE_SCHEMAS or kinds.get(e["to"]) not in NODE_SCHEMAS:
+            continue
+        schema_name = EDGE_SCHEMAS.get(e["type"], FALLBACK_EDGE)
+        edge = ftm_model.get(schema_name)
+        assert edge is not None and edge.source_prop and edge.target_prop
+        props = {edge.source_prop.name: [e["from"]], edge.target_prop.name: [e["to"]]}
+        for ours, theirs in _backwards(EDGES[schema_name][2]).items():
+            if ours in e.get("properties", {}):
+                props[theirs] = [e["properties"][ours]]
+        if schema_name == FALLBACK_EDGE:
+            props.setdefault("role", [e["type"]])
+        lines.append(
+            {
+                "id": f"{e['from']}-{e['type']}-{e['to']}-{i}",
+                "schema": schema_name,
+                "properties": props,
+            }
+        )
+    return "".join(json.dumps(x, ensure_ascii=False, default=str) + "\n" for x in lines)

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from casegraph.errors import RecordError
-from casegraph.ingest.jsonl import Parsed
+from casegraph.formats.jsonl import Parsed
 
 ENTITY_COLUMNS = ("id", "label", "name")
 RELATIONSHIP_COLUMNS = ("type", "from", "to")
@@ -180,3 +181,47 @@ def looks_like_csv(head: bytes) -> bool:
     if not text:
         return False
     return csv_role(next(csv.reader(io.StringIO(text[0])), [])) is not None
+
+
+def to_csv_zip(graph: dict[str, Any]) -> bytes:
+    """``entities.csv`` and ``relationships.csv`` (casegraph CSV) in one zip."""
+    node_props = sorted({k for n in graph["nodes"] for k in n.get("properties", {})})
+    edge_props = sorted({k for e in graph["edges"] for k in e.get("properties", {})})
+
+    def cell(v: Any) -> str:
+        return ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+
+    ents = io.StringIO()
+    w = csv.writer(ents)
+    w.writerow(["id", "label", "name", "aliases", "sources", *node_props])
+    for n in graph["nodes"]:
+        p = n.get("properties", {})
+        w.writerow(
+            [
+                n["id"],
+                n["label"],
+                n["name"],
+                cell(n.get("aliases")),
+                cell(n.get("sources")),
+                *(cell(p.get(k)) for k in node_props),
+            ]
+        )
+    rels = io.StringIO()
+    w = csv.writer(rels)
+    w.writerow(["type", "from", "to", "sources", *edge_props])
+    for e in graph["edges"]:
+        p = e.get("properties", {})
+        w.writerow(
+            [
+                e["type"],
+                e["from"],
+                e["to"],
+                cell(e.get("sources")),
+                *(cell(p.get(k)) for k in edge_props),
+            ]
+        )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("entities.csv", ents.getvalue())
+        z.writestr("relationships.csv", rels.getvalue())
+    return out.getvalue()
