@@ -24,20 +24,35 @@ from typing import Any
 __all__ = ["FALSE_WORDS", "TRUE_WORDS", "parse_bool", "parse_date", "parse_number"]
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (it counts 1900-02-29, which never was)
 TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 
 
-def parse_date(value: Any) -> str | None:
+def parse_date(value: Any, *, spreadsheet: bool = False) -> str | None:
     """An ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), checked; ``None`` if invalid.
 
-    A timestamp keeps its date; a :class:`datetime.date` is written in ISO form.
+    A timestamp keeps its date; a :class:`datetime.date` is written in ISO form. With
+    ``spreadsheet``, dates as spreadsheets write them are read too: ``dd.mm.yyyy`` (the
+    Russian and Kazakh locales) and Excel serial numbers of five digits (days since
+    1899-12-30: 10000 is 1927-05-18, 99999 is 2173-10-14), so that a four-digit year stays a
+    year.
 
     >>> parse_date("2019-03-01T10:00:00Z"), parse_date(dt.date(2020, 1, 2)), parse_date(2020)
     ('2019-03-01', '2020-01-02', None)
+    >>> parse_date("01.03.2017", spreadsheet=True), parse_date("42795", spreadsheet=True)
+    ('2017-03-01', '2017-03-01')
+    >>> parse_date("31.02.2017", spreadsheet=True), parse_date("2017", spreadsheet=True)
+    (None, '2017')
     """
     if isinstance(value, dt.date):
         return value.isoformat()
+    if spreadsheet:
+        found = _spreadsheet_date(value)
+        if found is not None:
+            return found
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -51,6 +66,27 @@ def parse_date(value: Any) -> str | None:
     except ValueError:
         return None
     return text
+
+
+def _spreadsheet_date(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        dotted = _DOTTED.match(text)
+        if dotted:
+            day, month, year = (int(g) for g in dotted.groups())
+            try:
+                return dt.date(year, month, day).isoformat()
+            except ValueError:
+                return None
+        serial = _SERIAL.match(text)
+        value = int(serial.group(1)) if serial else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 10_000 <= value <= 99_999:
+        return (_EXCEL_EPOCH + dt.timedelta(days=value)).isoformat()
+    return None
 
 
 def parse_number(value: Any) -> float | None:

@@ -11,15 +11,17 @@ from rich.table import Table
 
 from casegraph.commands.common import console, handle_errors, open_db, out, print_json
 from casegraph.errors import InvalidRequestError
+from casegraph.formats.csv import CsvOptions
 from casegraph.graph.dedupe import flagged
 from casegraph.graph.protected_writes import migrate
 from casegraph.graph.schema import init_schema, reset_database
 from casegraph.graph.stats import counts
 from casegraph.ingest.dedupe import DEFAULT_THRESHOLD, Pair, flag_duplicates
-from casegraph.ingest.detect import FORMATS
+from casegraph.ingest.detect import FORMATS, csv_options
 from casegraph.ingest.pipeline import IngestReport, ingest_file
 from casegraph.ingest.runs import os_user
 from casegraph.ingest.seed import seed_path
+from casegraph.settings import get_settings
 
 db_app = typer.Typer(help="The database schema and contents.", no_args_is_help=True)
 
@@ -84,6 +86,7 @@ def run_ingest(
     fmt: str | None = None,
     skip_invalid: bool = False,
     rejects: Path | None = None,
+    csv_options: CsvOptions | None = None,
 ) -> IngestReport:
     with (
         open_db() as db,
@@ -112,9 +115,11 @@ def run_ingest(
             db,
             path,
             fmt=fmt,
+            csv_options=csv_options,
             skip_invalid=skip_invalid,
             rejects=rejects,
             user=os_user(),
+            batch_size=get_settings().batch_size,
             progress=advance,
         )
 
@@ -164,6 +169,12 @@ def ingest(
     fmt: str = typer.Option(
         "auto", "--format", "-f", help="casegraph, csv or ftm (default: guessed from content)"
     ),
+    encoding: str = typer.Option(
+        "", "--encoding", help="CSV: the files' encoding (default: detected; e.g. cp1251, koi8_r)"
+    ),
+    delimiter: str = typer.Option(
+        "", "--delimiter", help="CSV: ',' ';' or tab (default: sniffed from the header)"
+    ),
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="load the valid records, reject the others"
     ),
@@ -189,7 +200,13 @@ def ingest(
                 (Path(tmp) / p.name).symlink_to(p.resolve())
             path = Path(tmp)
             fmt = "csv"
-        report = run_ingest(path, fmt=fmt, skip_invalid=skip_invalid, rejects=rejects)
+        report = run_ingest(
+            path,
+            fmt=fmt,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            csv_options=csv_options(encoding, delimiter),
+        )
     pairs: list[Pair] = []
     if dedupe:
         with open_db() as db:

@@ -413,6 +413,17 @@ SCRUB_STOPWORDS = frozenset(
 )  # fmt: skip
 
 
+def date_properties() -> frozenset[str]:
+    """The names of every date property of any kind or relationship type (the columns whose
+    spreadsheet dates a CSV reader converts).
+
+    >>> sorted(date_properties())
+    ['date', 'end_date', 'published', 'start_date']
+    """
+    tables = [k.properties for k in KINDS.values()] + [r.properties for r in RELATIONSHIPS.values()]
+    return frozenset(name for t in tables for name, ptype in t.items() if ptype == "date")
+
+
 def stronger_level(a: str | None, b: str | None) -> str | None:
     """The stronger of two protection levels (``None``: unprotected).
 

@@ -35,6 +35,7 @@ from typing import IO, Any
 import numpy as np
 
 from casegraph.errors import RecordError, ValidationFailed
+from casegraph.formats.csv import CsvOptions
 from casegraph.formats.jsonl import Parsed, read_jsonl
 from casegraph.graph.db import GraphDB
 from casegraph.graph.model import PERSON, RELATIONSHIPS, stronger_level
@@ -363,6 +364,7 @@ def ingest_file(
     *,
     fmt: str | None = None,
     reader: Reader | None = None,
+    csv_options: CsvOptions | None = None,
     skip_invalid: bool = False,
     rejects: Path | None = None,
     user: str | None = None,
@@ -375,7 +377,7 @@ def ingest_file(
     are loaded and the rejected ones listed in the report (and written to ``rejects``)."""
     started = time.perf_counter()
     if reader is None:
-        fmt, reader = reader_for(path, fmt)
+        fmt, reader = reader_for(path, fmt, csv_options)
     elif fmt is None:
         fmt = "casegraph" if reader is read_jsonl else "custom"
     read = reader

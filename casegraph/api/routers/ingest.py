@@ -28,7 +28,7 @@ from casegraph.api.routing import api_router
 from casegraph.api.schemas.ingest import IngestOut
 from casegraph.errors import InvalidRequestError
 from casegraph.ingest.dedupe import flag_duplicates
-from casegraph.ingest.detect import FORMATS
+from casegraph.ingest.detect import FORMATS, csv_options
 from casegraph.ingest.pipeline import ingest_file
 
 router = api_router("ingest", tags=["ingest"], errors=(408, 413, 422, 503))
@@ -80,6 +80,8 @@ async def post_ingest(
     ),
     format: str = Form("auto", description="casegraph, csv, ftm or auto"),
     skip_invalid: bool = Form(False, description="load the valid records, reject the others"),
+    encoding: str = Form("", description="CSV: the files' encoding (default: detected)"),
+    delimiter: str = Form("", description="CSV: ',' ';' or tab (default: sniffed)"),
     dedupe: bool = Form(False, description="flag possible duplicates afterwards"),
 ) -> dict[str, Any]:
     if format not in ("auto", *FORMATS):
@@ -99,6 +101,7 @@ async def post_ingest(
             names.append(name)
             received.append(await _save(upload, tmp / name))
         await run_in_threadpool(_refuse_deep_json, tmp, names, settings.max_json_depth)
+        options = csv_options(encoding, delimiter)
         if len(names) > 1 and format not in ("auto", "csv"):
             raise InvalidRequestError("several files are read only as CSV (format csv)")
         path = tmp if len(names) > 1 else tmp / names[0]
@@ -108,7 +111,9 @@ async def post_ingest(
             db,
             path,
             fmt=None if format == "auto" else format,
+            csv_options=options,
             skip_invalid=skip_invalid,
+            batch_size=settings.batch_size,
             user=f"{caller.key_id} ({caller.role})",
             display_name=display,
         )
