@@ -18,5 +18,6 @@ COPY --from=web /web/node_modules/swagger-ui-dist/swagger-ui-bundle.js /web/node
 COPY --from=web /web/node_modules/redoc/bundles/redoc.standalone.js ./casegraph/web/vendor/
 RUN pip install --no-cache-dir .
 EXPOSE 8000
-# Seed on start (idempotent) and print a fresh admin key to the container log.
-CMD ["sh", "-c", "casegraph db init && casegraph seed && echo \"admin key: $(casegraph apikey create --role admin --name docker)\" && casegraph serve --host 0.0.0.0 --port 8000"]
+# On start: the schema and the seed (both idempotent), and an admin key made on the first
+# start only (--if-none), printed once to the container log; later starts make none.
+CMD ["sh", "-c", "casegraph db init && casegraph seed && KEY=$(casegraph apikey create --role admin --name docker --if-none) && { [ -z \"$KEY\" ] || echo \"admin key: $KEY\"; } && exec casegraph serve --host 0.0.0.0 --port 8000"]

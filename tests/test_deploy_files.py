@@ -1,12 +1,24 @@
-"""docker-compose.yml and the Dockerfile, checked by parsing (no Docker engine runs here)."""
+"""docker-compose.yml and the Dockerfile, checked by parsing and by running their shell lines
+(no Docker engine runs here): the Compose schema, the variables a container command uses,
+the Neo4j healthcheck's login, and the API image's start against the real Neo4j."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+import jsonschema
+import pytest
 import yaml
+
+from casegraph.graph.db import GraphDB
+from casegraph.graph.keys import list_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,3 +56,106 @@ def test_dockerfile_installs_the_package_and_serves() -> None:
     # the web explorer's library comes from the pinned npm lock file, not a CDN
     assert "npm ci" in text and "package-lock.json" in text
     assert "cytoscape.min.js ./casegraph/web/vendor/" in text
+
+
+def _compose() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    schema = json.loads((ROOT / "tests" / "fixtures" / "deploy" / "compose-spec.json").read_text())
+    jsonschema.validate(_compose(), schema)
+    broken = {**_compose(), "services": {"neo4j": {"image": 7, "healthcheck": {"test": {}}}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def _interpolated(text: str, host: dict[str, str]) -> str:
+    """What Compose makes of a value: ``${X}``/``${X:?msg}`` from the host, ``$$`` → ``$``."""
+
+    def host_value(m: re.Match[str]) -> str:
+        return host[m.group(1)]
+
+    text = re.sub(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[?-][^}]*)?\}", host_value, text)
+    return text.replace("$$", "$")
+
+
+def _container_commands(service: dict[str, Any]) -> list[str]:
+    out = []
+    test = service.get("healthcheck", {}).get("test")
+    if isinstance(test, list) and test[:1] == ["CMD-SHELL"]:
+        out.append(test[1])
+    elif isinstance(test, list):
+        out.append(" ".join(test[1:]))
+    for key in ("command", "entrypoint"):
+        value = service.get(key)
+        if value:
+            out.append(value if isinstance(value, str) else " ".join(value))
+    return out
+
+
+def test_every_variable_a_container_command_uses_is_in_its_environment() -> None:
+    host = {"NEO4J_PASSWORD": "s3cret"}
+    for name, service in _compose()["services"].items():
+        env = {k: _interpolated(str(v), host) for k, v in service.get("environment", {}).items()}
+        for command in _container_commands(service):
+            used = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", _interpolated(command, host)))
+            assert used <= set(env), f"{name}: {sorted(used - set(env))} not in its environment"
+
+
+def test_the_neo4j_healthcheck_logs_in_with_the_password(tmp_path: Path) -> None:
+    # the healthcheck's shell line, run by sh as the container would, with a cypher-shell
+    # that records its arguments and accepts only the right password
+    neo4j = _compose()["services"]["neo4j"]
+    host = {"NEO4J_PASSWORD": "s3cret"}
+    env = {k: _interpolated(str(v), host) for k, v in neo4j["environment"].items()}
+    fake = tmp_path / "cypher-shell"
+    fake.write_text('#!/bin/sh\necho "$@" > "$ARGS_FILE"\n[ "$4" = s3cret ]\n')
+    fake.chmod(0o755)
+    line = _interpolated(neo4j["healthcheck"]["test"][1], host)
+    args = tmp_path / "args"
+    done = subprocess.run(
+        ["sh", "-c", line],
+        env={**env, "PATH": f"{tmp_path}:/usr/bin:/bin", "ARGS_FILE": str(args)},
+        capture_output=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, args.read_text()
+    assert args.read_text().split()[:4] == ["-u", "neo4j", "-p", "s3cret"]
+
+
+def _dockerfile_cmd() -> str:
+    text = (ROOT / "Dockerfile").read_text()
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", text, re.M).group(1))  # type: ignore[union-attr]
+    assert cmd[:2] == ["sh", "-c"]
+    return str(cmd[2])
+
+
+@pytest.mark.timeout(900)  # eight command-line starts; slow on a busy 2-core machine
+def test_the_container_start_makes_one_admin_key_once(
+    db: GraphDB, neo4j_uri: str, tmp_path: Path
+) -> None:
+    # the image's CMD, run twice against the test Neo4j, with the real casegraph for every
+    # step but `serve` (which would not return)
+    real = Path(sys.executable).with_name("casegraph")
+    wrapper = tmp_path / "casegraph"
+    wrapper.write_text(f'#!/bin/sh\n[ "$1" = serve ] && exit 0\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{tmp_path}:{os.environ['PATH']}",
+        "CASEGRAPH_NEO4J_URI": neo4j_uri,
+    }
+    logs = []
+    for _ in range(2):
+        done = subprocess.run(
+            ["sh", "-c", _dockerfile_cmd()], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        logs.append(done.stdout)
+    assert re.search(r"^admin key: cg_\w+_\S+$", logs[0], re.M)
+    assert "admin key" not in logs[1]
+    docker_keys = [k for k in list_keys(db) if k["name"] == "docker"]
+    assert [(k["role"], k["revoked"]) for k in docker_keys] == [("admin", False)]

@@ -22,11 +22,32 @@ audit_app = typer.Typer(help="The audit log of the API.", no_args_is_help=True)
 def apikey_create(
     role: str = typer.Option(..., "--role", help="viewer, analyst, ingester or admin"),
     name: str = typer.Option("", "--name", help="who or what the key is for"),
+    if_none: bool = typer.Option(
+        False,
+        "--if-none",
+        help="only when no unrevoked key of this role and name exists (for container starts)",
+    ),
 ) -> None:
-    """Create a key; print it alone on stdout (it is shown this once; only its hash is kept)."""
+    """Create a key; print it alone on stdout (it is shown this once; only its hash is kept).
+
+    With ``--if-none`` nothing is created, and nothing printed on stdout, when an unrevoked
+    key of the same role and name exists: a container that runs this at every start makes
+    one key, once."""
     auth.check_role(role)
     with open_db() as db:
         init_schema(db, wait=False)
+        if if_none:
+            same = [
+                k
+                for k in auth.list_keys(db)
+                if k["role"] == role and k["name"] == name and not k["revoked"]
+            ]
+            if same:
+                console.print(
+                    f"an unrevoked {role} key named {name!r} exists ({same[0]['key_id']}); "
+                    "none created"
+                )
+                return
         new = auth.create_key(db, role, name)
     console.print(f"created API key {new.key_id} (role {new.role}); it is shown only once")
     sys.stdout.write(new.key + "\n")

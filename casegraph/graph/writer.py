@@ -23,6 +23,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from casegraph.errors import RecordError
 from casegraph.graph.db import GraphDB
 from casegraph.graph.model import (
     PERSON,
@@ -113,6 +114,7 @@ SET r += row.p,
     + """
 RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN NOT created AND before <> properties(r) THEN 1 ELSE 0 END) AS updated,
+       count(DISTINCT row.i) AS matched,
        collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
                     THEN """
     + _TOUCHED
@@ -127,13 +129,24 @@ MATCH (a:Entity) WHERE a.id IN row.f
 MATCH (b:Entity) WHERE b.id IN row.t
 CREATE (a)-[r:{rtype} {{key: row.k, sources: row.s}}]->(b)
 SET r += row.p
-RETURN count(r) AS created, 0 AS updated,
+RETURN count(r) AS created, 0 AS updated, count(DISTINCT row.i) AS matched,
        collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
                     THEN """
     + _TOUCHED
     + """ END) AS touched
 """
 )
+
+# Which rows of a relationship batch have an end that is not in the graph (run only when a
+# batch matched fewer rows than it sent): the row's index and the end(s) missing.
+MISSING_ENDS = """
+UNWIND $rows AS row
+WITH row,
+     EXISTS { MATCH (a:Entity) WHERE a.id IN row.f } AS has_from,
+     EXISTS { MATCH (b:Entity) WHERE b.id IN row.t } AS has_to
+WHERE NOT (has_from AND has_to)
+RETURN row.i AS i, has_from, has_to
+"""
 
 # Each id as given, or (for a protected person) under its pseudonymous id.
 KINDS_OF_IDS = """
@@ -154,6 +167,9 @@ class WriteCounts:
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # protected people written (see GraphWriter._account)
     protected: int = 0
+    # rows a write statement matched nothing for (an end not in the graph): never counted as
+    # unchanged, reported as errors with the record's line
+    missed: list[RecordError] = field(default_factory=list)
     # wall time the sending thread spent in write transactions (for profiling)
     db_seconds: float = 0.0
 
@@ -161,6 +177,9 @@ class WriteCounts:
         self.created[key] += created
         self.updated[key] += updated
         self.unchanged[key] += total - created - updated
+        for table in (self.created, self.updated, self.unchanged):
+            if table[key] == 0:
+                del table[key]  # a key no row reached (every row missed) is not listed
 
     @property
     def total_created(self) -> int:
@@ -223,7 +242,8 @@ def relationship_row(rec: RelationshipRecord) -> dict[str, Any]:
 ProgressFn = Callable[[int], None]
 
 # A batch for the sending thread: (count key, work in one transaction, rows).
-_Work = Callable[[ManagedTransaction], tuple[int, int]]
+# work returns (created, updated, rows that matched nothing)
+_Work = Callable[[ManagedTransaction], tuple[int, int, int]]
 _Job = tuple[str, _Work, int]
 PROTECTED_KEY = "Person (protected)"
 
@@ -284,7 +304,9 @@ class GraphWriter:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def add(self, record: Record, *, new: bool = False) -> None:
+    def add(self, record: Record, *, new: bool = False, where: str = "") -> None:
+        """Buffer one record. ``where`` is put before the field names of the errors about
+        it (e.g. ``relationships.csv:``)."""
         if isinstance(record, SourceRecord):
             self._add_node(SOURCE, source_row(record), new)
         elif isinstance(record, EntityRecord):
@@ -304,6 +326,7 @@ class GraphWriter:
                 self._flush_nodes()
             rtype = check_rel_type(record.type)
             row = relationship_row(record)
+            row["_where"] = (where, record)
             row["f"] = self._ends(record.from_id)
             row["t"] = self._ends(record.to_id)
             marked = [r for r in (record.from_id, record.to_id) if r in self.protect]
@@ -410,9 +433,9 @@ class GraphWriter:
         self._pending_nodes -= len(people)
         key, needles = self.key, self.needles
 
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
+        def work(tx: ManagedTransaction) -> tuple[int, int, int]:
             scrub_around_people(tx, needles, protect(tx, key, people))
-            return (0, 0)
+            return (0, 0, 0)
 
         self._submit((PROTECTED_KEY, work, len(people)))
 
@@ -422,13 +445,13 @@ class GraphWriter:
         needles = self.needles
         linked = [r["id"] for r in rows if needles.linked(r["id"])]
 
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
+        def work(tx: ManagedTransaction) -> tuple[int, int, int]:
             rec = tx.run(cypher, rows=rows).single()
             if not new:  # text rewritten next to a protected person is scrubbed again
                 scrub_rewritten(tx, needles, [r["id"] for r in rows])
             if linked:  # text the input links to a protected person: scrubbed already
                 scrub_linked(tx, needles, linked)
-            return (int(rec["created"]), int(rec["updated"])) if rec else (0, 0)
+            return (int(rec["created"]), int(rec["updated"]), 0) if rec else (0, 0, 0)
 
         self._submit((label, work, len(rows)))
 
@@ -446,17 +469,25 @@ class GraphWriter:
                 if real not in self._sealed:
                     convert.append(ToProtect(real, self.protect[real]))
                     self._sealed.add(real)
-        key, needles = self.key, self.needles
+        wheres = []
+        for i, row in enumerate(rows):
+            row["i"] = i
+            wheres.append(row.pop("_where"))
+        key, needles, missed = self.key, self.needles, self.counts.missed
 
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
+        def work(tx: ManagedTransaction) -> tuple[int, int, int]:
             if convert:
                 scrub_around_people(tx, needles, protect(tx, key, convert))
             rec = tx.run(cypher, rows=rows).single()
+            matched = int(rec["matched"]) if rec is not None else 0
+            if matched < len(rows):  # an end not in the graph: an error, never "unchanged"
+                found = [r.data() for r in tx.run(MISSING_ENDS, rows=rows)]
+                missed.extend(_missed(found, wheres))
             if rec is None:
-                return (0, 0)
+                return (0, 0, len(rows))
             if rec["touched"]:
                 scrub_relationships(tx, needles, (), rows=rec["touched"])
-            return (int(rec["created"]), int(rec["updated"]))
+            return (int(rec["created"]), int(rec["updated"]), len(rows) - matched)
 
         self._submit((rtype, work, len(rows)))
 
@@ -485,13 +516,19 @@ class GraphWriter:
                 continue  # drain after a failure
             key, work, total = job
             started = time.perf_counter()
+            missed_before = len(self.counts.missed)
             try:
-                created, updated = self.db.execute_write(work)
+                created, updated, lost = self.db.execute_write(work)
             except BaseException as exc:  # handed to the caller's thread
                 self._error = exc
                 continue
             self.counts.db_seconds += time.perf_counter() - started
-            self._account(key, total, created, updated)
+            # a retried transaction may have listed its misses more than once: keep each once
+            missed = self.counts.missed[missed_before:]
+            del self.counts.missed[missed_before:]
+            unique = list(dict.fromkeys(missed))
+            self.counts.missed.extend(unique)
+            self._account(key, total - lost, created, updated)
 
     def _account(self, key: str, total: int, created: int, updated: int) -> None:
         if key == PROTECTED_KEY:
@@ -505,6 +542,29 @@ class GraphWriter:
             self.changed = True
         if self.progress:
             self.progress(total)
+
+
+def _missed(
+    found: list[dict[str, Any]], wheres: list[tuple[str, RelationshipRecord]]
+) -> list[RecordError]:
+    """Errors for the rows of a batch whose ends :data:`MISSING_ENDS` did not find."""
+    out = []
+    for row in found:
+        where, rec = wheres[row["i"]]
+        for end, present, rid in (
+            ("from", row["has_from"], rec.from_id),
+            ("to", row["has_to"], rec.to_id),
+        ):
+            if not present:
+                out.append(
+                    RecordError(
+                        rec.line,
+                        f"{where}{end}",
+                        f"{rec.type} not written: no entity with id {rid!r} in the graph "
+                        "when it was written",
+                    )
+                )
+    return out
 
 
 def kinds_of_ids(

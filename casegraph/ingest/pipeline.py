@@ -97,6 +97,8 @@ class Plan:
     protect: dict[str, str] = field(default_factory=dict)
     # hash(entity id) -> pseudonymous ids of the protected people the input links it to
     links: dict[int, Collection[str]] = field(default_factory=dict)
+    # ids the input references without defining them, found in the graph
+    graph_refs: set[str] = field(default_factory=set)
 
     def bad_places(self) -> set[Where]:
         return {where_of(e) for e in self.errors}
@@ -247,7 +249,52 @@ def validate_input(
         forward_references=validator.forward_references,
         protect=protect,
         links=_victim_links(db, protect, rel_ends),
+        graph_refs=set(in_graph),
     )
+
+
+def cascade_rejections(reader: Callable[[], Iterator[Parsed]], plan: Plan) -> list[RecordError]:
+    """The records that must be rejected with the ones already rejected, so that nothing is
+    lost silently with ``skip_invalid``: an entity citing a rejected source, and a
+    relationship with a rejected end or source. (A record can be refused after it validated
+    on its own, e.g. for a source missing from the file, or an id that the graph holds under
+    another kind.) Two more passes over the input; run only when some record was rejected.
+    """
+    skip = plan.bad_places()
+    graph = plan.preexisting | plan.graph_refs
+    sources: set[str] = set()
+    for _, rec in _valid(reader(), skip):
+        if isinstance(rec, SourceRecord):
+            sources.add(rec.id)
+    errors: list[RecordError] = []
+    entities: set[str] = set()
+
+    def refused(file: str, line: int, fld: str, what: str, rid: str) -> None:
+        prefix = f"{file}:" if file else ""
+        errors.append(
+            RecordError(line, prefix + fld, f"not loaded: the {what} {rid!r} was rejected")
+        )
+
+    def cited(file: str, line: int, rec: EntityRecord | RelationshipRecord) -> bool:
+        lost = [s for s in rec.sources if s not in sources and s not in graph]
+        for sid in lost[:1]:
+            refused(file, line, "sources", "source", sid)
+        return not lost
+
+    for (file, line), rec in _valid(reader(), skip):
+        if isinstance(rec, EntityRecord) and cited(file, line, rec):
+            entities.add(rec.id)
+    known = entities | sources | graph
+    for (file, line), rec in _valid(reader(), skip):
+        if not isinstance(rec, RelationshipRecord):
+            continue
+        for fld, rid in (("from", rec.from_id), ("to", rec.to_id)):
+            if rid not in known:
+                refused(file, line, fld, "entity", rid)
+                break
+        else:
+            cited(file, line, rec)
+    return errors
 
 
 def records(parsed: Iterator[Parsed], skip: set[Where] | None = None) -> Iterator[Record]:
@@ -303,7 +350,7 @@ def write_input(
 
     try:
         for sweep in sweeps:
-            for _, rec in _valid(reader(), skip):
+            for (file, _), rec in _valid(reader(), skip):
                 if sweep == "victims" or (victims_first and is_victim(rec)):
                     if sweep == "victims" and is_victim(rec):
                         writer.add(rec)
@@ -318,7 +365,7 @@ def write_input(
                     if sweep == "relationships":
                         continue
                     new = plan.is_new(rec.id) and rec.id not in plan.repeated_ids
-                writer.add(rec, new=new)
+                writer.add(rec, new=new, where=f"{file}:" if file else "")
             if sweep == "victims":
                 writer.send_entities()
     except BaseException:
@@ -392,11 +439,18 @@ def ingest_file(
     valid_records = plan.records - len(plan.bad_places())
     if plan.errors and (not skip_invalid or valid_records <= 0):
         raise ValidationFailed(plan.errors, source=display_name or str(path))
+    if plan.errors:  # what the rejected records take with them
+        plan.errors = sorted(
+            plan.errors + cascade_rejections(lambda: read(path), plan),
+            key=lambda e: (where_of(e), e.field),
+        )
+    init_schema(db)
+    counts = write_input(db, lambda: read(path), plan, batch_size=batch_size, progress=progress)
+    if counts.missed:  # rows that matched nothing when written: errors, never "unchanged"
+        plan.errors = sorted(plan.errors + counts.missed, key=lambda e: (where_of(e), e.field))
     if plan.errors and rejects is not None:
         with rejects.open("w", encoding="utf-8") as out:
             write_rejects(out, lambda: read(path), plan.errors)
-    init_schema(db)
-    counts = write_input(db, lambda: read(path), plan, batch_size=batch_size, progress=progress)
     run.finished_at = now()
     run.counts = counts.as_dict()
     run.records = plan.records

@@ -99,6 +99,9 @@ class Validator:
         self._pending: list[tuple[int, str, str, frozenset[str], str]] = []
         self._source_refs: list[tuple[int, str, str]] = []
         self.reference_errors: list[RecordError] = []
+        # id -> line of a source or entity record refused for its own errors (so that the
+        # references to it say why they cannot be resolved)
+        self.rejected: dict[str, int] = {}
 
     @property
     def forward_references(self) -> bool:
@@ -207,6 +210,10 @@ class Validator:
         elif rid:
             self.kinds[rid] = kind
 
+    def _rejected(self, rid: str, line: int) -> None:
+        if self.track_references and rid and rid not in self.kinds:
+            self.rejected.setdefault(rid, line)
+
     def _check_source(
         self, line: int, raw: dict[str, Any]
     ) -> tuple[Record | None, list[RecordError]]:
@@ -233,6 +240,7 @@ class Validator:
         if not errors:
             self._remember(line, rid, SOURCE, errors)
         if errors:
+            self._rejected(rid, line)
             return None, errors
         return SourceRecord(rid, str(title), props, line), []
 
@@ -266,6 +274,7 @@ class Validator:
         if label and not errors:
             self._remember(line, rid, label, errors)
         if errors or not label or not isinstance(name, str):
+            self._rejected(rid, line)
             return None, errors
         clean_aliases = tuple(dict.fromkeys(a.strip() for a in aliases if a.strip()))
         return EntityRecord(rid, label, name.strip(), clean_aliases, props, sources, line), []
@@ -307,6 +316,11 @@ class Validator:
         refs = {p[2] for p in self._pending} | {s for _, _, s in self._source_refs}
         return {r for r in refs if r not in self.kinds}
 
+    def _missing(self, what: str, rid: str) -> str:
+        if rid in self.rejected:
+            return f"the {what} {rid!r} was rejected (line {self.rejected[rid]})"
+        return f"no {what} with id {rid!r} in the file or the graph"
+
     def unresolved_errors(self, graph_kinds: dict[str, str]) -> list[RecordError]:
         """Errors for references that neither the input nor the graph (``graph_kinds``:
         id → kind label of entities already stored) can satisfy, and for endpoints of a
@@ -315,17 +329,13 @@ class Validator:
         for line, fld, rid, allowed, rtype in self._pending:
             kind = self.kinds.get(rid) or graph_kinds.get(rid)
             if kind is None:
-                errors.append(
-                    RecordError(line, fld, f"no entity with id {rid!r} in the file or the graph")
-                )
+                errors.append(RecordError(line, fld, self._missing("entity", rid)))
             elif kind not in allowed:
                 errors.append(_endpoint_error(line, fld, rid, kind, allowed, rtype))
         for line, fld, sid in self._source_refs:
             kind = self.kinds.get(sid) or graph_kinds.get(sid)
             if kind is None:
-                errors.append(
-                    RecordError(line, fld, f"no source with id {sid!r} in the file or the graph")
-                )
+                errors.append(RecordError(line, fld, self._missing("source", sid)))
             elif kind != SOURCE:
                 errors.append(RecordError(line, fld, f"{sid!r} is a {kind}, not a source"))
         return sorted(errors, key=lambda e: (e.line, e.field))
