@@ -340,11 +340,9 @@ def _edge_type(schema: Schema, proxy: EntityProxy) -> str:
     """The relationship type of an edge schema, reading a role where the table says so."""
     rtype = EDGES[schema.name][0]
     role = str(proxy.first("role", quiet=True) or "")
-    if schema.name == "UnknownLink" and role in _known_types():
+    if schema.name in ("UnknownLink", "CourtCaseParty") and role in _known_types():
         return role
     if schema.name == "CourtCaseParty":
-        if role in CASE_TYPES:
-            return role
         lowered = role.lower()
         for word, court_type in COURT_ROLES:
             if word in lowered:
@@ -374,12 +372,13 @@ def _sources(proxy: EntityProxy, source_id: str, scan: Scan | None) -> tuple[lis
     return cited, kept
 
 
-def _edge_records(
-    line: int, proxy: EntityProxy, source_id: str, scan: Scan | None
-) -> list[Any]:
+def _edge_records(line: int, proxy: EntityProxy, source_id: str, scan: Scan | None) -> list[Any]:
     schema = proxy.schema
     if schema.name in ("Documentation", "Mention"):
-        doc_prop, entity_prop = "document", ("entity" if schema.name == "Documentation" else "resolved")
+        doc_prop, entity_prop = (
+            "document",
+            ("entity" if schema.name == "Documentation" else "resolved"),
+        )
         docs, ents = proxy.get(doc_prop), proxy.get(entity_prop)
         if not docs or not ents:
             missing = doc_prop if not docs else entity_prop
@@ -424,15 +423,14 @@ def _edge_records(
                         RecordError(
                             line,
                             prop,
-                            f"{rid!r} is a {other}, which casegraph does not load: "
-                            f"no {rtype} made",
+                            f"{rid!r} is a {other}, which casegraph does not load: no {rtype} made",
                         )
                     )
         if out:
             return out
-    if schema.name in ("UnknownLink", "CourtCaseParty") and rtype != EDGES[schema.name][0]:
-        if props.get("role") == rtype:
-            del props["role"]  # the writer's carrier of the type, not a role
+    carried = schema.name in ("UnknownLink", "CourtCaseParty") and rtype != EDGES[schema.name][0]
+    if carried and props.get("role") == rtype:
+        del props["role"]  # the writer's carrier of the type, not a role
     cited, kept = _sources(proxy, source_id, scan)
     extra: dict[str, Any] = {"ftm_id": proxy.id}
     if schema.name != EDGE_SCHEMAS.get(rtype):
@@ -531,9 +529,7 @@ def _node_records(
     return [entity, *links]
 
 
-def ftm_records(
-    line: int, raw: Any, source_id: str, scan: Scan | None = None
-) -> list[Any]:
+def ftm_records(line: int, raw: Any, source_id: str, scan: Scan | None = None) -> list[Any]:
     """What one FtM line gives: casegraph raw records, and warnings or errors about it.
 
     ``scan`` (of the whole file) tells which ids the file holds, with their schemata, and
@@ -572,9 +568,8 @@ def ftm_records(
                 ", which the file does not hold as a loaded entity: not loaded",
             ),
         ]
-    if schema.edge or schema.name in ("Mention", "Documentation"):
-        if schema.name in EDGES or schema.name in ("Mention", "Documentation"):
-            return [*warnings, *_edge_records(line, proxy, source_id, scan)]
+    if schema.name in EDGES or schema.name in ("Mention", "Documentation"):
+        return [*warnings, *_edge_records(line, proxy, source_id, scan)]
     kind = kind_of_schema(schema.name)
     if kind is None:
         return [
@@ -703,7 +698,8 @@ def _edge_schema(e: dict[str, Any], kinds: dict[str, str]) -> str:
     fitting = [
         name
         for name, (rtype, fixed, _) in EDGES.items()
-        if rtype == e["type"] and all((e.get("properties") or {}).get(k) == v for k, v in fixed.items())
+        if rtype == e["type"]
+        and all((e.get("properties") or {}).get(k) == v for k, v in fixed.items())
     ]
     if fitting:  # CONTROLS with role director: Directorship; other CONTROLS: Control
         return fitting[0]

@@ -347,10 +347,7 @@ class Validator:
                 errors.append(RecordError(line, fld, f"{sid!r} is a {kind}, not a source"))
         return sorted(errors, key=lambda e: (e.line, e.field))
 
-
-    def dangling(
-        self, graph_kinds: dict[str, str]
-    ) -> list[tuple[int, str, str, str, str, str]]:
+    def dangling(self, graph_kinds: dict[str, str]) -> list[tuple[int, str, str, str, str, str]]:
         """Soft references that neither the input nor the graph can satisfy: (line,
         property, missing id, relationship type, from, to). Their relationships are not
         made; the reader kept the reference on the entity.
