@@ -499,7 +499,7 @@ def _node_records(
         refs["ftm_proof_ref"] = kept
     rtype = "OCCURRED_IN" if kind == "Case" else "LOCATED_IN"
     links: list[dict[str, Any]] = []
-    if kind in ("Person", "Organization", "Case"):
+    if kind in ("Person", "Organization", "Location", "Case"):
         outside = []
         for address in proxy.get("addressEntity", quiet=True):
             link: dict[str, Any] = {
