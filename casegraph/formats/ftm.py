@@ -256,7 +256,7 @@ def _normalized(props: dict[str, Any]) -> dict[str, list[Any]]:
 def _marker_props(proxy: EntityProxy) -> dict[str, Any]:
     """casegraph properties the writer put in a ``summary`` value (see the module doc)."""
     out: dict[str, Any] = {}
-    for value in proxy.get("summary", quiet=True):
+    for value in [*proxy.context.get("casegraph", []), *proxy.get("summary", quiet=True)]:
         if value.startswith(MARKER):
             try:
                 extra = json.loads(value[len(MARKER) :])
@@ -548,10 +548,15 @@ def ftm_records(line: int, raw: Any, source_id: str, scan: Scan | None = None) -
     if not isinstance(rid, str) or not rid.strip():
         return [RecordError(line, "id", "required, a non-empty string")]
     clean = _normalized(props)
+    markers = [v for v in clean.get("summary", []) if isinstance(v, str) and v.startswith(MARKER)]
+    if markers:  # the writer's carrier: never a caption (Address captions use summary)
+        clean["summary"] = [v for v in clean["summary"] if v not in markers]
+        clean = {k: v for k, v in clean.items() if v}
     try:
         proxy = ftm_model.get_proxy({"id": rid, "schema": schema.name, "properties": clean})
     except (TypeError, ValueError) as exc:  # followthemoney's InvalidData is a ValueError
         return [RecordError(line, "properties", f"not an FtM entity: {exc}")]
+    proxy.context["casegraph"] = markers
     warnings: list[Any] = _unknown_props(line, schema, clean)
     if schema.name == "Note":
         targets = proxy.get("entity")
