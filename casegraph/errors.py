@@ -66,6 +66,20 @@ class RecordError:
         return {"line": self.line, "field": self.field, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class RecordWarning(RecordError):
+    """Something noted about the input that does not stop it loading: a reference to an id
+    that neither the file nor the graph holds (kept as a property), a FollowTheMoney schema
+    casegraph does not load (named, with its line). A reader yields it in the same stream as
+    its records and errors; the ingest lists it in the report's ``warnings``. It is a
+    :class:`RecordError` so that a consumer that does not know warnings refuses the input
+    rather than losing the note silently.
+
+    >>> RecordWarning(3, "addressEntity", "no entity 'a1'").as_dict()["line"]
+    3
+    """
+
+
 class ValidationFailed(CasegraphError):
     """Input that failed validation; nothing was written. ``errors`` lists every problem."""
 

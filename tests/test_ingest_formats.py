@@ -100,7 +100,6 @@ def test_ftm_entities_load_into_matching_kinds_and_types(db: GraphDB) -> None:
 @pytest.mark.parametrize(
     ("line", "field"),
     [
-        ('{"id": "v1", "schema": "Vessel", "properties": {"name": ["Aurora"]}}', "schema"),
         ('{"id": "x1", "schema": "Nonsense", "properties": {}}', "schema"),
         (
             '{"id": "pay2", "schema": "Payment", "properties": {"payer": ["ftm-c1"], '

@@ -147,6 +147,8 @@ def print_report(report: IngestReport) -> None:
             f"[yellow]rejected:[/] {rejected} record(s), {len(report.rejected)} error(s)"
             + (f"; written to {report.rejects_path}" if report.rejects_path else "")
         )
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] line {w.line}, {w.field or 'record'}: {w.reason}")
     console.print(f"run {report.run_id}")
 
 

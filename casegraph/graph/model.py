@@ -292,6 +292,21 @@ RELATIONSHIPS: dict[str, RelType] = {
             {**_MONEY, "purpose": "string"},
             identity=("amount", "currency", "date"),
         ),
+        RelType(
+            "OWES",
+            "A debt from one actor to another (FollowTheMoney Debt).",
+            _ACTORS,
+            _ACTORS,
+            _MONEY,
+            identity=("amount", "currency", "date"),
+        ),
+        RelType(
+            "SUCCEEDED_BY",
+            "An actor taken over or renamed into another (FollowTheMoney Succession).",
+            _ACTORS,
+            _ACTORS,
+            {"start_date": "date"},
+        ),
         RelType("MENTIONED_IN", "An entity named in a document.", _ANY, frozenset({SOURCE})),
         RelType(
             "LINKED_TO",

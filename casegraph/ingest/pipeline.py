@@ -34,7 +34,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from casegraph.errors import RecordError, ValidationFailed
+from casegraph.errors import RecordError, RecordWarning, ValidationFailed
 from casegraph.formats.csv import CsvOptions
 from casegraph.formats.jsonl import Parsed, read_jsonl
 from casegraph.graph.db import GraphDB
@@ -51,6 +51,7 @@ from casegraph.ingest.validate import Validator
 # phase ("validating" or "loading"), records done since the last call
 ProgressFn = Callable[[str, int], None]
 Where = tuple[str, int]  # (file name for multi-file inputs, line)
+Dropped = tuple[str, int, str, str, str]  # (file, line, type, from, to) of a relationship
 LOOKUP_CHUNK = 10_000
 PROGRESS_EVERY = 10_000
 
@@ -61,6 +62,7 @@ class IngestReport:
     records: int
     counts: WriteCounts
     rejected: list[RecordError] = field(default_factory=list)
+    warnings: list[RecordWarning] = field(default_factory=list)
     format: str = "casegraph"
     run_id: str = ""
     seconds: float = 0.0
@@ -76,6 +78,7 @@ class IngestReport:
             "created": self.counts.total_created,
             "updated": self.counts.total_updated,
             "rejected": [e.as_dict() for e in self.rejected],
+            "warnings": [w.as_dict() for w in self.warnings],
             "rejects_path": self.rejects_path,
             "seconds": round(self.seconds, 3),
         }
@@ -99,6 +102,10 @@ class Plan:
     links: dict[int, Collection[str]] = field(default_factory=dict)
     # ids the input references without defining them, found in the graph
     graph_refs: set[str] = field(default_factory=set)
+    # what was noted without refusing anything, and the relationships a reader derived
+    # from a reference that nothing satisfies (not written; the reference stays a property)
+    warnings: list[RecordWarning] = field(default_factory=list)
+    dropped: set[Dropped] = field(default_factory=set)
 
     def bad_places(self) -> set[Where]:
         return {where_of(e) for e in self.errors}
@@ -159,6 +166,7 @@ def validate_input(
     """Pass one: validate every record (see the module docstring)."""
     validator = Validator()
     errors: list[RecordError] = []
+    warnings: list[RecordWarning] = []
     preexisting: set[str] = set()
     rel_hashes = array("q")  # 8 bytes per relationship, repeats found at the end
     rel_ends = array("q")  # hash(from), hash(to) per relationship: who is linked to whom
@@ -188,6 +196,9 @@ def validate_input(
         id_buffer.clear()
 
     for item in parsed:
+        if isinstance(item, RecordWarning):
+            warnings.append(item)
+            continue
         if isinstance(item, RecordError):
             errors.append(item)
             continue
@@ -223,7 +234,19 @@ def validate_input(
     in_graph = kinds_of_ids(db, missing) if missing else {}
     for rid, (_, level) in in_graph.items():
         raise_level(rid, level)
-    errors.extend(validator.unresolved_errors({k: v[0] for k, v in in_graph.items()}))
+    graph_kinds = {k: v[0] for k, v in in_graph.items()}
+    errors.extend(validator.unresolved_errors(graph_kinds))
+    dropped: set[Dropped] = set()
+    for line, prop, rid, rtype, frm, to in validator.dangling(graph_kinds):
+        dropped.add(("", line, rtype, frm, to))
+        warnings.append(
+            RecordWarning(
+                line,
+                prop,
+                f"no entity with id {rid!r} in the file or the graph: kept as a property "
+                f"of {frm!r}, no {rtype} made",
+            )
+        )
     stored = kinds_of_ids(db, [rid for _, _, rid in adult_claims]) if adult_claims else {}
     for file, line, rid in adult_claims:
         if stored.get(rid, (None, None))[1] == "minors":
@@ -250,6 +273,8 @@ def validate_input(
         protect=protect,
         links=_victim_links(db, protect, rel_ends),
         graph_refs=set(in_graph),
+        warnings=sorted(warnings, key=lambda w: (w.line, w.field)),
+        dropped=dropped,
     )
 
 
@@ -263,7 +288,7 @@ def cascade_rejections(reader: Callable[[], Iterator[Parsed]], plan: Plan) -> li
     skip = plan.bad_places()
     graph = plan.preexisting | plan.graph_refs
     sources: set[str] = set()
-    for _, rec in _valid(reader(), skip):
+    for _, rec in _valid(reader(), skip, plan.dropped):
         if isinstance(rec, SourceRecord):
             sources.add(rec.id)
     errors: list[RecordError] = []
@@ -281,11 +306,11 @@ def cascade_rejections(reader: Callable[[], Iterator[Parsed]], plan: Plan) -> li
             refused(file, line, "sources", "source", sid)
         return not lost
 
-    for (file, line), rec in _valid(reader(), skip):
+    for (file, line), rec in _valid(reader(), skip, plan.dropped):
         if isinstance(rec, EntityRecord) and cited(file, line, rec):
             entities.add(rec.id)
     known = entities | sources | graph
-    for (file, line), rec in _valid(reader(), skip):
+    for (file, line), rec in _valid(reader(), skip, plan.dropped):
         if not isinstance(rec, RelationshipRecord):
             continue
         for fld, rid in (("from", rec.from_id), ("to", rec.to_id)):
@@ -297,13 +322,18 @@ def cascade_rejections(reader: Callable[[], Iterator[Parsed]], plan: Plan) -> li
     return errors
 
 
-def records(parsed: Iterator[Parsed], skip: set[Where] | None = None) -> Iterator[Record]:
-    """The valid records of an input already checked whole (``skip``: places to leave out)."""
-    for _, rec in _valid(parsed, skip or set()):
+def records(
+    parsed: Iterator[Parsed], skip: set[Where] | None = None, dropped: set[Dropped] | None = None
+) -> Iterator[Record]:
+    """The valid records of an input already checked whole (``skip``: places to leave out;
+    ``dropped``: relationships whose soft reference nothing satisfies, see :class:`Plan`)."""
+    for _, rec in _valid(parsed, skip or set(), dropped):
         yield rec
 
 
-def _valid(parsed: Iterator[Parsed], skip: set[Where]) -> Iterator[tuple[Where, Record]]:
+def _valid(
+    parsed: Iterator[Parsed], skip: set[Where], dropped: set[Dropped] | None = None
+) -> Iterator[tuple[Where, Record]]:
     validator = Validator(track_references=False)
     for item in parsed:
         if isinstance(item, RecordError):
@@ -313,8 +343,15 @@ def _valid(parsed: Iterator[Parsed], skip: set[Where]) -> Iterator[tuple[Where, 
         if where in skip:
             continue
         rec, errs = validator.check(line, raw)
-        if rec is not None and not errs:
-            yield where, rec
+        if rec is None or errs:
+            continue
+        if (
+            dropped
+            and isinstance(rec, RelationshipRecord)
+            and (where[0], where[1], rec.type, rec.from_id, rec.to_id) in dropped
+        ):
+            continue
+        yield where, rec
 
 
 def write_input(
@@ -350,7 +387,7 @@ def write_input(
 
     try:
         for sweep in sweeps:
-            for (file, _), rec in _valid(reader(), skip):
+            for (file, _), rec in _valid(reader(), skip, plan.dropped):
                 if sweep == "victims" or (victims_first and is_victim(rec)):
                     if sweep == "victims" and is_victim(rec):
                         writer.add(rec)
@@ -461,6 +498,7 @@ def ingest_file(
         records=plan.records,
         counts=counts,
         rejected=plan.errors,
+        warnings=plan.warnings,
         format=fmt,
         run_id=run.run_id,
         seconds=time.perf_counter() - started,

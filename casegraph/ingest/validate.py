@@ -98,6 +98,10 @@ class Validator:
         # (line, field, id, allowed kinds, relationship type) not resolvable when seen
         self._pending: list[tuple[int, str, str, frozenset[str], str]] = []
         self._source_refs: list[tuple[int, str, str]] = []
+        # soft references (a relationship a reader derived from a property of an entity,
+        # raw ``"_soft": <property>``): (line, property, id, allowed kinds, type, from, to).
+        # Unresolved, they are warnings and the relationship is dropped (see dangling()).
+        self._soft: list[tuple[int, str, str, frozenset[str], str, str, str]] = []
         self.reference_errors: list[RecordError] = []
         # id -> line of a source or entity record refused for its own errors (so that the
         # references to it say why they cannot be resolved)
@@ -106,7 +110,7 @@ class Validator:
     @property
     def forward_references(self) -> bool:
         """Whether some reference named an id not defined before it in the input."""
-        return bool(self._pending or self._source_refs)
+        return bool(self._pending or self._source_refs or self._soft)
 
     # -- one record -----------------------------------------------------------------
 
@@ -293,8 +297,16 @@ class Validator:
         sources = self._sources(line, raw, errors)
         if errors or rt is None:
             return None, errors
-        self._reference(line, "from", from_id, rt.sources, rt.name)
-        self._reference(line, "to", to_id, rt.targets, rt.name)
+        # a reader may name the fields of its own format for the two ends (FtM: payer ...)
+        names = raw.get("_fields")
+        names = names if isinstance(names, dict) else {}
+        soft = raw.get("_soft")
+        for fld, rid, allowed in (("from", from_id, rt.sources), ("to", to_id, rt.targets)):
+            shown = str(names.get(fld, fld))
+            if isinstance(soft, str) and self.track_references and rid not in self.kinds:
+                self._soft.append((line, soft, rid, allowed, rt.name, from_id, to_id))
+            else:
+                self._reference(line, shown, rid, allowed, rt.name)
         return RelationshipRecord(rt.name, from_id, to_id, props, sources, line), []
 
     def _reference(
@@ -314,6 +326,7 @@ class Validator:
     def unresolved_ids(self) -> set[str]:
         """Ids referenced by relationships or ``sources`` but not defined in the input."""
         refs = {p[2] for p in self._pending} | {s for _, _, s in self._source_refs}
+        refs |= {p[2] for p in self._soft}
         return {r for r in refs if r not in self.kinds}
 
     def _missing(self, what: str, rid: str) -> str:
@@ -332,6 +345,10 @@ class Validator:
                 errors.append(RecordError(line, fld, self._missing("entity", rid)))
             elif kind not in allowed:
                 errors.append(_endpoint_error(line, fld, rid, kind, allowed, rtype))
+        for line, fld, rid, allowed, rtype, _, _ in self._soft:
+            kind = self.kinds.get(rid) or graph_kinds.get(rid)
+            if kind is not None and kind not in allowed:
+                errors.append(_endpoint_error(line, fld, rid, kind, allowed, rtype))
         for line, fld, sid in self._source_refs:
             kind = self.kinds.get(sid) or graph_kinds.get(sid)
             if kind is None:
@@ -339,6 +356,25 @@ class Validator:
             elif kind != SOURCE:
                 errors.append(RecordError(line, fld, f"{sid!r} is a {kind}, not a source"))
         return sorted(errors, key=lambda e: (e.line, e.field))
+
+    def dangling(self, graph_kinds: dict[str, str]) -> list[tuple[int, str, str, str, str, str]]:
+        """Soft references that neither the input nor the graph can satisfy: (line,
+        property, missing id, relationship type, from, to). Their relationships are not
+        made; the reader kept the reference on the entity.
+
+        >>> v = Validator()
+        >>> _ = v.check(1, {"kind": "entity", "id": "p1", "label": "Person", "name": "A"})
+        >>> _ = v.check(1, {"kind": "relationship", "type": "LOCATED_IN", "from": "p1",
+        ...                 "to": "a9", "_soft": "addressEntity"})
+        >>> v.dangling({}), v.unresolved_errors({})
+        ([(1, 'addressEntity', 'a9', 'LOCATED_IN', 'p1', 'a9')], [])
+        """
+        out = [
+            (line, fld, rid, rtype, frm, to)
+            for line, fld, rid, _, rtype, frm, to in self._soft
+            if rid not in self.kinds and rid not in graph_kinds
+        ]
+        return sorted(out)
 
 
 def _endpoint_error(

@@ -38,6 +38,10 @@ class IngestOut(Schema):
     created: int
     updated: int
     rejected: list[RecordErrorOut] = Field(description="records left out (skip_invalid)")
+    warnings: list[RecordErrorOut] = Field(
+        description="noted, nothing refused: references kept as properties because no "
+        "entity satisfies them, FollowTheMoney schemata casegraph does not load"
+    )
     rejects_path: str
     seconds: Number
     possible_duplicates: list[DuplicateOut] | None = Field(
