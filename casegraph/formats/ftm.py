@@ -461,6 +461,10 @@ def _node_records(
     if errors:
         return list(errors)
     name = proxy.caption
+    if kind == "Location" and proxy.get("name", quiet=True):
+        # FtM's Address caption skips ``name`` (full, then the parts); a name given, as
+        # casegraph's writer gives every Location, is what an investigator called the place
+        name = proxy.get("name", quiet=True)[0]
     if kind == "Source":
         props = {k: v for k, v in mapped.items() if k != "title"}
         if schema.name != NODE_SCHEMAS[kind]:
