@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.commands import analyze, data, export, neo4j, protect, security, serve
+from casegraph.commands import analyze, data, export, neo4j, protect, security, serve, watch
 from casegraph.commands.query import query_app
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ app.add_typer(security.apikey_app, name="apikey")
 app.add_typer(security.audit_app, name="audit")
 app.add_typer(query_app, name="query")
 app.add_typer(protect.protect_app, name="protect")
+app.add_typer(watch.watch_app, name="watch")
+app.add_typer(watch.alerts_app, name="alerts")
 
 
 def main() -> None:

@@ -266,6 +266,9 @@ def calls(db: GraphDB) -> list[tuple[str, str, str, dict[str, Any]]]:
             "/cypher",
             {"json": {"query": "MATCH (p:Person)-[r]->(c:Case) RETURN p, r, c LIMIT 20"}},
         ),
+        ("GET", "/watches", "/watches", {}),
+        ("GET", "/alerts", "/alerts", {"params": {"all": True}}),
+        ("POST", "/watches/run", "/watches/run", {}),
         ("GET", "/audit", "/audit", {"params": {"limit": 5}}),
         ("GET", "/apikeys", "/apikeys", {}),
     ]

@@ -40,6 +40,7 @@ from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import model as model_router
 from casegraph.api.routers import queries as queries_router
+from casegraph.api.routers import watches as watches_router
 from casegraph.api.security import install_security
 from casegraph.errors import ConfigurationError
 from casegraph.graph.db import GraphDB
@@ -54,6 +55,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     queries_router.router,
     cypher_router.router,
     ingest_router.router,
+    watches_router.reading,
+    watches_router.triage,
     export.router,
     admin.router,
     model_router.router,

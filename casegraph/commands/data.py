@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from casegraph.commands.common import console, handle_errors, open_db, out, print_json
+from casegraph.commands.watch import print_runs, run_after_ingest
 from casegraph.errors import InvalidRequestError
 from casegraph.formats.csv import CsvOptions
 from casegraph.graph.dedupe import flagged
@@ -210,18 +211,21 @@ def ingest(
             csv_options=csv_options(encoding, delimiter),
         )
     pairs: list[Pair] = []
-    if dedupe:
-        with open_db() as db:
+    with open_db() as db:
+        if dedupe:
             pairs, _ = flag_duplicates(db)
+        watched = run_after_ingest(db, report.run_id)
     if as_json:
         data = report.as_dict()
         if dedupe:
             data["possible_duplicates"] = [p.__dict__ for p in pairs]
+        data["watches"] = [run.as_dict() for run in watched]
         print_json(data)
     else:
         print_report(report)
         if dedupe:
             console.print(f"{len(pairs)} pair(s) of possible duplicates flagged")
+        print_runs(watched)
 
 
 @handle_errors

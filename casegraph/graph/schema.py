@@ -17,6 +17,10 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (n:CasegraphMeta) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.run_id IS UNIQUE",
     "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE",
+    "CREATE CONSTRAINT watch_name IF NOT EXISTS FOR (n:Watch) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT alert_key IF NOT EXISTS FOR (n:Alert) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT alert_id IF NOT EXISTS FOR (n:Alert) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX alert_watch IF NOT EXISTS FOR (n:Alert) ON (n.watch)",
     "CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.name_key)",
     "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
     # Full-text search over the name as written and over the transliterated keys of the

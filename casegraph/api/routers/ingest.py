@@ -22,7 +22,7 @@ from fastapi import File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from casegraph.api.audit import annotate
-from casegraph.api.deps import CallerDep, DbDep, SettingsDep
+from casegraph.api.deps import CallerDep, DbDep, LibraryDep, SettingsDep
 from casegraph.api.jsondepth import depth_error, first_too_deep_line
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.ingest import IngestOut
@@ -30,6 +30,7 @@ from casegraph.errors import InvalidRequestError
 from casegraph.ingest.dedupe import flag_duplicates
 from casegraph.ingest.detect import FORMATS, csv_options
 from casegraph.ingest.pipeline import ingest_file
+from casegraph.queries.watches import run_watches
 
 router = api_router("ingest", tags=["ingest"], errors=(408, 413, 422, 503))
 
@@ -75,6 +76,7 @@ async def post_ingest(
     db: DbDep,
     caller: CallerDep,
     settings: SettingsDep,
+    library: LibraryDep,
     file: list[UploadFile] = File(
         ..., description="one JSON Lines file, or the CSV files of one dataset"
     ),
@@ -121,6 +123,8 @@ async def post_ingest(
         if dedupe:
             pairs, _ = await run_in_threadpool(flag_duplicates, db)
             result["possible_duplicates"] = [p.__dict__ for p in pairs]
+        runs = await run_in_threadpool(run_watches, db, library, settings, run_id=report.run_id)
+        result["watches"] = [run.as_dict() for run in runs]
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

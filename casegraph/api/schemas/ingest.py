@@ -24,6 +24,17 @@ class DuplicateOut(Schema):
     method: str
 
 
+class WatchRunOut(Schema):
+    """One watch run: rows matched, the alerts it raised, the limits it hit."""
+
+    watch: str
+    rows: int
+    new_alerts: list[str] = Field(description="ids of the alerts this run raised")
+    truncated: bool = Field(description="the row limit cut the run")
+    timed_out: bool = Field(description="the time limit stopped the run")
+    error: str = Field(description="why the watch could not run (empty when it ran)")
+
+
 class IngestOut(Schema):
     """``POST /ingest``: what was loaded (a refused file is a 422 listing every error)."""
 
@@ -46,4 +57,7 @@ class IngestOut(Schema):
     seconds: Number
     possible_duplicates: list[DuplicateOut] | None = Field(
         None, description="with dedupe only: pairs flagged POSSIBLY_SAME_AS"
+    )
+    watches: list[WatchRunOut] = Field(
+        default_factory=list, description="every watch, run again after this load"
     )
