@@ -266,6 +266,8 @@ def calls(db: GraphDB) -> list[tuple[str, str, str, dict[str, Any]]]:
             "/cypher",
             {"json": {"query": "MATCH (p:Person)-[r]->(c:Case) RETURN p, r, c LIMIT 20"}},
         ),
+        ("GET", "/entities/{entity_id}/timeline", "/entities/case-questra-pyramid/timeline", {}),
+        ("GET", "/entities/{entity_id}/timeline", f"/entities/{girl}/timeline", {}),
         ("GET", "/watches", "/watches", {}),
         ("GET", "/alerts", "/alerts", {"params": {"all": True}}),
         ("POST", "/watches/run", "/watches/run", {}),

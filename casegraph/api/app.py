@@ -40,6 +40,7 @@ from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import model as model_router
 from casegraph.api.routers import queries as queries_router
+from casegraph.api.routers import timeline as timeline_router
 from casegraph.api.routers import watches as watches_router
 from casegraph.api.security import install_security
 from casegraph.errors import ConfigurationError
@@ -50,6 +51,7 @@ from casegraph.settings import Settings, get_settings
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     entities.router,
+    timeline_router.router,
     paths.router,
     analytics.router,
     queries_router.router,
