@@ -381,15 +381,39 @@ class KazakhRecognizer:
     language = "kk"
 
     def recognize(self, text: str) -> list[Mention]:
-        out: list[Mention] = []
-        for m in merge_mentions(_natasha_mentions(text, normalize=False), rule_mentions(text)):
-            words = m.name.split()
-            stem = kazakh_stem(words[-1]) if words else m.name
-            name = " ".join([*words[:-1], stem]) if words else m.name
-            label = _place_label(m.label, name) if m.label != PERSON else m.label
-            out.append(Mention(m.start, m.end, m.text, label, name, 0.6))
+        model = [p for m in _natasha_mentions(text, normalize=False) for p in _split_places(m)]
+        merged = merge_mentions(rule_mentions(text), model)
+        out = [Mention(m.start, m.end, m.text, m.label, m.name, 0.6) for m in merged]
         out.extend(_gazetteer_places(text, out))
         return sorted(out, key=lambda m: m.start)
+
+
+def _split_places(m: Mention) -> list[Mention]:
+    """A model's span cut at the (inflected) known places in it: "Анна Рыль Түркияға" gives
+    the person "Анна Рыль" and the place "Түркия"; a span that is all one place becomes it."""
+    whole = kazakh_stem(m.text) if " " not in m.text else m.text
+    if normalize_place(whole):
+        return [Mention(m.start, m.end, m.text, LOCATION, whole, m.confidence)]
+    out: list[Mention] = []
+    rest: list[re.Match[str]] = []
+
+    def flush() -> None:
+        if rest:
+            s, e = m.start + rest[0].start(), m.start + rest[-1].end()
+            name = m.text[rest[0].start() : rest[-1].end()]
+            out.append(Mention(s, e, name, m.label, name, m.confidence))
+            rest.clear()
+
+    for w in re.finditer(r"\S+", m.text):
+        stem = kazakh_stem(w.group())
+        if normalize_place(stem):
+            flush()
+            s, e = m.start + w.start(), m.start + w.end()
+            out.append(Mention(s, e, w.group(), LOCATION, stem, m.confidence))
+        else:
+            rest.append(w)
+    flush()
+    return out
 
 
 _WORD = re.compile(r"[А-ЯЁӘҒҚҢӨҰҮҺІA-Z][\w-]+")
