@@ -43,7 +43,7 @@ def _assert_spans(text: str, out: dict[str, Any]) -> None:
 def test_english_people_organizations_places_and_who_leads_what() -> None:
     text = (
         "Over 1,000 Kazakhs have gone missing, as reported by the head of the Criminal Police "
-        "Department, Duman Taev. Anna Ryl, head of the \"Korgau Astana\" foundation, said that "
+        'Department, Duman Taev. Anna Ryl, head of the "Korgau Astana" foundation, said that '
         "victims were taken to Bahrain and South Korea."
     )
     out = _run(text)
@@ -81,7 +81,9 @@ def test_russian_names_come_out_in_the_nominative() -> None:
 
 
 def test_kazakh_places_lose_their_case_endings() -> None:
-    text = "Алматыда «Қорғау Астана» қорының басшысы Анна Рыль Түркияға кеткен әйелдер туралы айтты."
+    text = (
+        "Алматыда «Қорғау Астана» қорының басшысы Анна Рыль Түркияға кеткен әйелдер туралы айтты."
+    )
     out = _run(text)
     assert out["source"]["language"] == "kk"
     names = _names(out)
