@@ -77,6 +77,8 @@ def test_russian_names_come_out_in_the_nominative() -> None:
     rels = _pattern_rels(out)
     assert ("LEADS", "Анна Рыль", "Коргау Астана") in rels
     assert ("TRAFFICKED_TO", "Жандос Кенжебаев", "Bahrain") in rels
+    assert ("TRAFFICKED_TO", "Анна Рыль", "Bahrain") not in rels  # she only told of it
+    assert ("TRAFFICKED_TO", "Жандос Кенжебаев", "Astana") not in rels  # taken *from* Astana
     _assert_spans(text, out)
 
 

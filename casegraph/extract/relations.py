@@ -86,6 +86,11 @@ def _before(text: str, m: Mention, offset: int, width: int = 60) -> str:
     return text[start : m.start - offset]
 
 
+def _between_any(ordered: list[Mention], a: Mention, b: Mention, label: str) -> bool:
+    """Whether a mention of ``label`` stands between ``a`` and ``b``."""
+    return any(x.label == label and a.end <= x.start and x.end <= b.start for x in ordered)
+
+
 def propose(sentence: str, offset: int, mentions: list[Mention], language: str) -> list[Proposal]:
     """Proposals among ``mentions`` (all inside ``sentence``, which starts at ``offset``)."""
     span = (offset, offset + len(sentence))
@@ -113,8 +118,13 @@ def propose(sentence: str, offset: int, mentions: list[Mention], language: str) 
                 and _HEAD_BEFORE_ORG.search(_before(sentence, a, offset))
             ):
                 add("LEADS", b, a, "head of ORG, PERSON")
-            # TRAFFICKED_TO: a person before "taken to" before a place
-            if a.label == PERSON and b.label == LOCATION and _TAKEN.search(gap):
+            # TRAFFICKED_TO: a person before "taken to" before a place (the nearest person)
+            if (
+                a.label == PERSON
+                and b.label == LOCATION
+                and _TAKEN.search(gap)
+                and not _between_any(ordered, a, b, PERSON)
+            ):
                 add("TRAFFICKED_TO", a, b, "PERSON taken to PLACE")
             # INVESTIGATES: "ORG ... investigating ... CASE"
             if _INVESTIGATES.search(gap) and len(gap) < 120:
@@ -125,7 +135,12 @@ def propose(sentence: str, offset: int, mentions: list[Mention], language: str) 
             if _INVESTED.search(gap) and len(gap) < 120:
                 add("INVESTED_IN", a, b, "ACTOR invested in ORG")
             # EXPLOITED
-            if b.label == PERSON and _EXPLOITED.search(gap) and len(gap) < 80:
+            if (
+                b.label == PERSON
+                and _EXPLOITED.search(gap)
+                and len(gap) < 80
+                and not _between_any(ordered, a, b, PERSON)
+            ):
                 rest = sentence[b.end - offset :]
                 form = (
                     "sexual" if _SEXUAL.search(rest) else "labor" if _LABOR.search(rest) else None
