@@ -275,9 +275,14 @@ def _natasha_mentions(text: str, *, normalize: bool) -> list[Mention]:
     segmenter, vocab, morph, ner = _natasha()
     doc = Doc(text)
     doc.segment(segmenter)
-    if normalize:
-        doc.tag_morph(morph)
     doc.tag_ner(ner)
+    if normalize:
+        # morphology (for the nominative) only where a name is: the costly step
+        sents = [s for s in doc.sents if s.spans]
+        markups = morph.map([[t.text for t in s.tokens] for s in sents])
+        for sent, markup in zip(sents, markups, strict=True):
+            for token, tag in zip(sent.tokens, markup.tokens, strict=True):
+                token.pos, token.feats = tag.pos, tag.feats
     out: list[Mention] = []
     for span in doc.spans:
         label = NATASHA_LABELS.get(span.type)
