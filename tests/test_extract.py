@@ -246,3 +246,38 @@ def test_windows_1251_text_is_decoded(tmp_path: Path) -> None:
     doc = read_document(path)
     assert doc.text.startswith("Анна Рыль")
     assert detect_language(doc.text) == "ru"
+
+
+# -- the command line, without a database ---------------------------------------------------
+
+
+def test_cli_table_names_what_was_found_and_what_leads_what(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from casegraph.cli import app
+
+    doc = tmp_path / "ru.txt"
+    doc.write_text(
+        "Глава фонда «Коргау Астана» Анна Рыль рассказала, что Жандоса Кенжебаева вывезли "
+        "из Астаны в Бахрейн.",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["extract", str(doc), "--no-link"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "Жандос Кенжебаев" in result.output and "(ru," in result.output
+    assert "TRAFFICKED_TO" in result.output and "LEADS" in result.output
+
+
+def test_cli_refuses_an_unknown_language_and_a_missing_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from casegraph.cli import app
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("Anna Ryl.", encoding="utf-8")
+    bad_lang = CliRunner().invoke(app, ["extract", str(doc), "--lang", "de", "--no-link"])
+    assert bad_lang.exit_code == 1
+    assert "--lang must be one of auto, en, ru, kk" in bad_lang.output
+    missing = CliRunner().invoke(app, ["extract", str(tmp_path / "nope.txt"), "--no-link"])
+    assert missing.exit_code == 1
+    assert "cannot read" in missing.output and "nope.txt" in missing.output

@@ -83,6 +83,10 @@ _ORG_HEADS = (
     r"|Service|Office|Court|Police|Prosecutor'?s Office|Council|Commission|Inc\.?|LLP|LLC|Ltd\.?"
 )
 _CAP = r"(?:[A-Z][\w&.'-]*)"
+#: "Criminal Police Department", "Five Winds Asset Management", "Department of the X"
+_HEADED_ORG = re.compile(
+    rf"(?P<q>(?:{_CAP} ){{0,5}}(?:{_ORG_HEADS})(?: of (?:the )?{_CAP}(?: {_CAP}){{0,3}})?)\b"
+)
 _RULES: list[tuple[re.Pattern[str], str, float]] = [
     (re.compile(rf"{_QUOTED}\s+(?:{_ORG_WORDS_EN})\b", re.I), ORGANIZATION, 0.85),
     (re.compile(rf"\b(?:{_ORG_WORDS_EN}|{_ORG_WORDS_RU})\s+{_QUOTED}", re.I), ORGANIZATION, 0.85),
@@ -93,14 +97,7 @@ _RULES: list[tuple[re.Pattern[str], str, float]] = [
         ORGANIZATION,
         0.75,
     ),
-    (
-        re.compile(
-            rf"(?P<q>(?:{_CAP} ){{0,5}}(?:{_ORG_HEADS})"
-            rf"(?: of (?:the )?{_CAP}(?: {_CAP}){{0,3}})?)\b"
-        ),
-        ORGANIZATION,
-        0.75,
-    ),
+    (_HEADED_ORG, ORGANIZATION, 0.75),
     (re.compile(rf"(?P<q>Ministry of (?:the )?{_CAP}(?: {_CAP}){{0,3}})"), ORGANIZATION, 0.8),
     # an appositive before a position: "Alzhanova, head of ...", "Анна Рыль, глава ..."
     (
@@ -130,7 +127,7 @@ def rule_mentions(text: str) -> list[Mention]:
                 quote = text[start:end]
             stripped = quote.rstrip(" ,.")
             end -= len(quote) - len(stripped)
-            if len(stripped.split()) == 1 and pattern is _RULES[5][0]:
+            if len(stripped.split()) == 1 and pattern is _HEADED_ORG:
                 continue  # a lone "Police" or "Department" is not a name
             found.append(Mention(start, end, stripped, label, stripped, confidence))
     return found
