@@ -18,8 +18,9 @@ from casegraph.graph.db import GraphDB
 from casegraph.ingest.pipeline import ingest_file
 from casegraph.settings import get_settings
 from tests.builders import entity, rel, source, write_jsonl
+from tests.test_extract import seed_article
 
-ARTICLE = Path("/work/shared/data/seed-article.txt")
+ARTICLE = seed_article()
 SEED_LINKS = {
     "Duman Taev": "per-duman-taev",
     "Anna Ryl": "per-anna-ryl",
