@@ -2,8 +2,13 @@
 
 Everything in casegraph reaches Neo4j through a :class:`GraphDB`: it holds the driver,
 opens sessions on the configured database, runs managed transactions (which the driver
-retries on transient errors) and turns "Neo4j cannot be reached" into
+retries on transient errors and leader switches) and turns "Neo4j cannot be reached" into
 :class:`~casegraph.errors.DatabaseUnavailableError`.
+
+Cluster-ready: ``bolt://`` reaches one server; ``neo4j://`` and ``neo4j+s://`` (a cluster,
+or Aura) route each transaction, reads (:meth:`GraphDB.execute_read`, :meth:`GraphDB.read`)
+to any member and writes to the leader, and one bookmark manager per process gives
+read-your-writes across sessions.
 
 Cypher text always comes from casegraph's own code; values always go as parameters.
 """
@@ -73,6 +78,10 @@ class GraphDB:
         self.uri = uri
         self.database = database
         self._key = protection_key
+        # Every session of this process shares one bookmark manager: a read that follows a
+        # write (an ingest, then a search) sees it, also when a cluster routes the read to
+        # another member (causal consistency; free on a single instance).
+        self._bookmarks = GraphDatabase.bookmark_manager()
         self._driver: Driver = GraphDatabase.driver(
             uri,
             auth=auth,
@@ -119,6 +128,7 @@ class GraphDB:
     def session(self, *, write: bool = False, **kwargs: Any) -> Iterator[Session]:
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         try:
+            kwargs.setdefault("bookmark_manager", self._bookmarks)
             with self._driver.session(
                 database=self.database, default_access_mode=mode, **kwargs
             ) as session:
