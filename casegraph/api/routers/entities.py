@@ -28,11 +28,12 @@ def search_entities(
     label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
     limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
 ) -> dict[str, Any]:
-    if q.strip() and repository.names_protected_person(db, q):
+    results, names_protected = repository.search_checked(
+        db, q, label=label, limit=limit, levels=disclosure.levels
+    )
+    if names_protected:
         # the audit keeps a search for a protected person's name as a keyed hash
-        hashed = db.protection_key.query_hash(q)
-        request.state.audit_redact = {"q": hashed}
-    results = repository.search(db, q, label=label, limit=limit, levels=disclosure.levels)
+        request.state.audit_redact = {"q": db.protection_key.query_hash(q)}
     return {"query": q, "count": len(results), "results": results}
 
 
@@ -58,8 +59,20 @@ def get_neighborhood(
     disclosure: DisclosureDep,
     depth: int = Query(1, ge=1, le=repository.MAX_DEPTH),
     limit: int = Query(200, ge=1, le=repository.MAX_NEIGHBORHOOD),
+    fanout: int = Query(
+        repository.DEFAULT_FANOUT,
+        ge=1,
+        le=repository.MAX_NEIGHBORHOOD,
+        description="the most relationships followed from one entity; the rest are "
+        "counted in `more`",
+    ),
     with_sources: bool = Query(False, description="include MENTIONED_IN links to documents"),
 ) -> dict[str, Any]:
     return repository.neighborhood(
-        db, disclosure.resolve(entity_id), depth=depth, limit=limit, with_sources=with_sources
+        db,
+        disclosure.resolve(entity_id),
+        depth=depth,
+        limit=limit,
+        fanout=fanout,
+        with_sources=with_sources,
     )
