@@ -6,9 +6,9 @@ caller's :class:`~casegraph.graph.disclosure.Disclosure` were decided, and keeps
 made for that caller) of ``GET /entities``, ``GET /entities/{id}`` and
 ``GET /entities/{id}/neighborhood``. An entry's key is
 
-- the graph stamp and this process's write count (:meth:`GraphWatch.stamp
-  <casegraph.graph.stamp.GraphWatch.stamp>`): any write made here changes it at once, one
-  made by another process within the watch's interval (at most a second);
+- the graph stamp (:func:`~casegraph.graph.stamp.read_stamp`: the write counter and the
+  time of its last bump), read on each request: one unique-index seek, in a worker thread,
+  so a write made by any process is seen at once;
 - the caller's role **and** the protection levels she may see: an answer disclosed for an
   admin is never served to a viewer;
 - the path and the query parameters (sorted).
@@ -16,7 +16,7 @@ made for that caller) of ``GET /entities``, ``GET /entities/{id}`` and
 A hit answers without reading Neo4j, rendering or disclosing again; the audit still records
 the request, with the redaction the route asked for when it was computed (a search for a
 protected person's name is kept as a keyed hash). Only 200 answers are kept; nothing is
-kept while the stamp is unknown (Neo4j down, or the watch not started).
+kept when the stamp cannot be read (Neo4j down: the route answers 503 as ever).
 """
 
 from __future__ import annotations
@@ -28,10 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
+from neo4j.exceptions import Neo4jError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casegraph.api.audit_records import STATE_REDACT
 from casegraph.api.rights import caller_of
+from casegraph.errors import DatabaseUnavailableError
+from casegraph.graph.stamp import Stamp, read_stamp
 
 #: The paths whose GET answers are cached.
 CACHED_PATHS = re.compile(r"^/entities(?:/[^/]+(?:/neighborhood)?)?$")
@@ -104,7 +108,7 @@ class AnswerCache:
             self._bytes = 0
 
 
-def cache_key(scope: Scope, stamp: tuple[int, int], levels: frozenset[str]) -> Key:
+def cache_key(scope: Scope, stamp: Stamp, levels: frozenset[str]) -> Key:
     """The key of a request's answer: the stamp, the caller's role and the protection
     levels she may see, the path and the sorted query parameters."""
     role = caller_of(scope).role
@@ -133,8 +137,12 @@ class AnswerCacheMiddleware:
             await self.app(scope, receive, send)
             return
         context = self._context_of(scope["app"])
-        stamp = context.watch.stamp()
-        if stamp is None or not context.answers.entries:
+        if not context.answers.entries:
+            await self.app(scope, receive, send)
+            return
+        try:
+            stamp = await anyio.to_thread.run_sync(read_stamp, context.db)
+        except (DatabaseUnavailableError, Neo4jError):
             await self.app(scope, receive, send)
             return
         key = cache_key(scope, stamp, self._disclosure().levels)

@@ -49,8 +49,8 @@ class QueryLibrary:
 class AppContext:
     """The database, the settings, the API keys, the audit trail, the saved-query library,
     the analytics cache, the trusted proxies and the rights table of one running app; the
-    watch of Neo4j's state (``/health``, the graph stamp) and the answer cache of hot
-    reads (:mod:`casegraph.api.answers`)."""
+    watch of Neo4j's state (``/health``) and the answer cache of hot reads
+    (:mod:`casegraph.api.answers`)."""
 
     settings: Settings
     db: GraphDB

@@ -10,7 +10,6 @@ Cypher text always comes from casegraph's own code; values always go as paramete
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,8 +73,6 @@ class GraphDB:
         self.uri = uri
         self.database = database
         self._key = protection_key
-        self._writes = 0
-        self._writes_lock = threading.Lock()
         self._driver: Driver = GraphDatabase.driver(
             uri,
             auth=auth,
@@ -141,37 +138,9 @@ class GraphDB:
 
     def execute_write(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run ``work`` in a managed WRITE transaction (retried on transient errors)."""
-        try:
-            with self.session(write=True) as s:
-                try:
-                    return s.execute_write(work)
-                except _UNAVAILABLE as exc:
-                    raise DatabaseUnavailableError(
-                        f"Neo4j at {self.uri} is unavailable: {exc}"
-                    ) from exc
-        finally:
-            self._count_write()
-
-    @property
-    def local_writes(self) -> int:
-        """How many write transactions this object ran (counted when each ends, committed
-        or not): with the graph stamp, the key of the answer cache
-        (:mod:`casegraph.graph.stamp`), so that a write made here is seen at once."""
-        return self._writes
-
-    def _count_write(self) -> None:
-        with self._writes_lock:
-            self._writes += 1
-
-    def read_once(
-        self, query: str, params: dict[str, Any] | None = None, *, timeout: float = 2.0
-    ) -> list[dict[str, Any]]:
-        """Run one read query as an auto-commit transaction with ``timeout`` seconds and no
-        retry (for polls that must not wait: :mod:`casegraph.graph.stamp`)."""
-        with self.session() as s:
+        with self.session(write=True) as s:
             try:
-                result = s.run(neo4j.Query(query, timeout=timeout), params or {})
-                return [r.data() for r in result]
+                return s.execute_write(work)
             except _UNAVAILABLE as exc:
                 raise DatabaseUnavailableError(
                     f"Neo4j at {self.uri} is unavailable: {exc}"
@@ -193,18 +162,29 @@ class GraphDB:
 
         return self.execute_write(work)
 
+    def read_once(
+        self, query: str, params: dict[str, Any] | None = None, *, timeout: float = 2.0
+    ) -> list[dict[str, Any]]:
+        """Run one read query as an auto-commit transaction with ``timeout`` seconds and no
+        retry (for polls and checks that must not wait: :mod:`casegraph.graph.stamp`)."""
+        with self.session() as s:
+            try:
+                result = s.run(neo4j.Query(query, timeout=timeout), params or {})
+                return [r.data() for r in result]
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(
+                    f"Neo4j at {self.uri} is unavailable: {exc}"
+                ) from exc
+
     def run_autocommit(self, query: str, params: dict[str, Any] | None = None) -> None:
         """Run one query in an auto-commit transaction (needed by ``CALL … IN TRANSACTIONS``)."""
-        try:
-            with self.session(write=True) as s:
-                try:
-                    s.run(query, params or {}).consume()
-                except _UNAVAILABLE as exc:
-                    raise DatabaseUnavailableError(
-                        f"Neo4j at {self.uri} is unavailable: {exc}"
-                    ) from exc
-        finally:
-            self._count_write()
+        with self.session(write=True) as s:
+            try:
+                s.run(query, params or {}).consume()
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(
+                    f"Neo4j at {self.uri} is unavailable: {exc}"
+                ) from exc
 
     # -- health and versioning -----------------------------------------------------
 

@@ -50,14 +50,14 @@ SEARCH_FULLTEXT = f"""
 CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lucene, {{limit: $inner}})
 YIELD node, score
 WHERE $label IS NULL OR $label IN labels(node)
-RETURN node, score
+RETURN node.id AS id, node.name AS name, score
 LIMIT $window
 """
 
 SEARCH_BLIND = """
 CALL db.index.fulltext.queryNodes('entity_blind', $lucene, {limit: $inner}) YIELD node, score
 WHERE node.protection IN $levels AND ($label IS NULL OR $label IN labels(node))
-RETURN node, score
+RETURN node.id AS id, node.name AS name, score
 LIMIT $window
 """
 
@@ -69,13 +69,16 @@ RETURN count(node) > 0 AS hit
 SEARCH_KEY_PREFIX = """
 MATCH (node:Entity)
 WHERE node.name_key STARTS WITH $key AND ($label IS NULL OR $label IN labels(node))
-RETURN node, 100.0 AS score
+RETURN node.id AS id, node.name AS name, 100.0 AS score
 ORDER BY node.name_key
 LIMIT $window
 """
 
 # In the order of the ``entity_name`` range index (ties by id: a partial sort of the few rows
 # that share a name), so listing stops after $limit rows.
+#: The entities a search chose, read whole (only these few).
+NODES_BY_ID = "UNWIND $ids AS nid MATCH (node:Entity {id: nid}) RETURN node"
+
 LIST_ENTITIES = """
 MATCH (node:Entity)
 WHERE node.name IS NOT NULL AND ($label IS NULL OR $label IN labels(node))
@@ -314,19 +317,25 @@ def search_checked(
                 return [], named
             rows = list(tx.run(LIST_ENTITIES, params))
             return [dict(node_dict(r["node"]), score=0.0) for r in rows], named
-        seen: dict[str, dict[str, Any]] = {}
+        chosen: dict[str, float] = {}
         for query, extra in queries:
             found = [
-                (node_dict(r["node"]), round(float(r["score"]), 4))
+                (str(r["id"]), str(r["name"] or ""), round(float(r["score"]), 4))
                 for r in tx.run(query, {**params, **extra})
             ]
             # the few bounded rows, in the order the unbounded queries gave: best score
             # first, then by name
-            found.sort(key=lambda x: (-x[1], x[0]["name"] or ""))
-            for item, score in found:
-                if item["id"] not in seen:
-                    seen[item["id"]] = dict(item, score=score)
-        return list(seen.values())[:limit], named
+            found.sort(key=lambda x: (-x[2], x[1]))
+            for ident, _, score in found:
+                chosen.setdefault(ident, score)
+        top = list(chosen.items())[:limit]
+        nodes = {
+            str(r["node"]["id"]): r["node"]
+            for r in tx.run(NODES_BY_ID, ids=[ident for ident, _ in top])
+        }
+        return [
+            dict(node_dict(nodes[ident]), score=score) for ident, score in top if ident in nodes
+        ], named
 
     return db.execute_read(work)
 

@@ -1,20 +1,22 @@
-"""What a server knows of its Neo4j without asking it per request: :class:`GraphWatch`.
+"""What a server knows of its Neo4j: :class:`GraphWatch` and :func:`read_stamp`.
 
 A background thread reads, every ``interval`` seconds (at least once a second), whether
-Neo4j answers, its version and edition, and the graph stamp (the counter that every write
-that changes the graph bumps, :meth:`GraphDB.graph_version
-<casegraph.graph.db.GraphDB.graph_version>`), in one auto-commit read. ``GET /health``
-answers from the last :class:`GraphState`, and the answer cache of hot reads keys its
-entries by :meth:`GraphWatch.stamp`: the graph stamp read here and the count of write
-transactions this process made (:attr:`GraphDB.local_writes
-<casegraph.graph.db.GraphDB.local_writes>`), so a write made here is seen at once and a
-write made by another process within ``interval``.
+Neo4j answers, its version and edition, and the graph stamp, in one auto-commit read;
+``GET /health`` answers from the last :class:`GraphState` and so never makes a Bolt call
+per request.
+
+The graph stamp (:func:`read_stamp`) names what the graph holds: the counter that every
+write that changes the graph bumps (:meth:`GraphDB.bump_graph_version
+<casegraph.graph.db.GraphDB.bump_graph_version>`) and the time of that bump (the counter
+alone starts again from 1 after ``db reset``, the time does not). The answer cache of hot
+reads (:mod:`casegraph.api.answers`) reads it on each request, a unique-index seek, so a
+write made by any process is seen at once.
 
 >>> watch = GraphWatch(db, interval=0.2)
 >>> state = watch.refresh()
 >>> state.up, state.edition
 (True, 'community')
->>> watch.stamp() == (state.graph_version, db.local_writes)
+>>> read_stamp(db) == state.stamp
 True
 """
 
@@ -34,8 +36,24 @@ STATE_READ = """
 CALL dbms.components() YIELD versions, edition
 WITH versions[0] AS version, edition LIMIT 1
 OPTIONAL MATCH (m:CasegraphMeta {key: 'graph'})
-RETURN version, edition, m.version AS stamp
+RETURN version, edition, m.version AS stamp, toString(m.changed_at) AS changed_at
 """
+
+#: The graph stamp alone (a seek in the ``meta_key`` unique index).
+STAMP_READ = """
+OPTIONAL MATCH (m:CasegraphMeta {key: 'graph'})
+RETURN m.version AS stamp, toString(m.changed_at) AS changed_at
+"""
+
+#: What the graph holds: (the write counter, the time of its last bump).
+Stamp = tuple[int, str]
+
+
+def read_stamp(db: GraphDB, timeout: float = 2.0) -> Stamp:
+    """The graph stamp now (one auto-commit read, no retry)."""
+    rows = db.read_once(STAMP_READ, timeout=timeout)
+    row = rows[0] if rows else {}
+    return (int(row.get("stamp") or 0), str(row.get("changed_at") or ""))
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ class GraphState:
     checked_at: float
     version: str | None = None
     edition: str | None = None
-    graph_version: int | None = None
+    stamp: Stamp | None = None
     error: str | None = None
 
     def age(self) -> float:
@@ -83,26 +101,18 @@ class GraphWatch:
             return None
         return state
 
-    def stamp(self) -> tuple[int, int] | None:
-        """The key of what the graph holds now, as far as this process knows: (the graph
-        stamp, this process's write count); ``None`` when Neo4j's state is unknown."""
-        state = self.fresh_state(wait=0)
-        if state is None or not state.up or state.graph_version is None:
-            return None
-        return (state.graph_version, self.db.local_writes)
-
     def refresh(self) -> GraphState:
         """Read Neo4j's state now (one auto-commit read with a timeout) and keep it."""
 
         try:
-            rows = self.db.read_once(STATE_READ, timeout=max(1.0, 2 * self.interval))
+            rows = self.db.read_once(STATE_READ, timeout=5.0)
             row = rows[0] if rows else {}
             state = GraphState(
                 up=True,
                 checked_at=time.monotonic(),
                 version=row.get("version"),
                 edition=row.get("edition"),
-                graph_version=int(row.get("stamp") or 0),
+                stamp=(int(row.get("stamp") or 0), str(row.get("changed_at") or "")),
             )
         except (DatabaseUnavailableError, neo4j.exceptions.Neo4jError) as exc:
             state = GraphState(up=False, checked_at=time.monotonic(), error=str(exc))

@@ -46,6 +46,6 @@ async def health(context: ContextDep) -> dict[str, Any]:
     }
 
 
-async def _first_poll(watch: GraphWatch, timeout: float = 2.0) -> None:
+async def _first_poll(watch: GraphWatch, timeout: float = 5.0) -> None:
     """Wait (off the event loop) for the first poll of a watch just started."""
     await anyio.to_thread.run_sync(watch.fresh_state, timeout)

@@ -119,6 +119,25 @@ export function buildStyle(model) {
         label: (e) => e.data("type") + " ⚠ conflicting",
       },
     },
+    {
+      selector: "node.group",
+      style: {
+        shape: "round-rectangle",
+        "background-color": "#eef2f7",
+        "border-width": 1.5,
+        "border-style": "dashed",
+        "border-color": "#64748b",
+        width: 26,
+        height: 18,
+        color: "#334155",
+        "font-size": 11,
+        "font-style": "italic",
+      },
+    },
+    {
+      selector: "edge.group",
+      style: { "line-style": "dashed", "line-color": "#cbd5e1", "target-arrow-color": "#cbd5e1", label: "" },
+    },
     { selector: ".faded", style: { opacity: 0.18 } },
     { selector: "node.path", style: { "border-width": 4, "border-color": PATH_COLOR, opacity: 1 } },
     {
