@@ -194,6 +194,7 @@ def requests_of(inputs: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, A
         "shortest paths, 20 random pairs": [
             ("/paths", {"source": a, "target": b, "max_depth": 4}) for a, b in inputs["pairs"]
         ],
+        "health": [("/health", {})] * 20,
     }
 
 
