@@ -214,9 +214,11 @@ def test_a_cached_search_for_a_protected_name_is_audited_as_a_hash(
         for _ in range(3):
             assert girl in client.get("/entities", params={"q": girl}).text
         assert context_of(app).answers.hits == hits + 2
+        # refused for an unknown kind: still kept as a hash
+        assert client.get("/entities", params={"q": girl, "label": "Bogus"}).status_code == 422
         context_of(app).audit.sync()
     records = [json.loads(line) for line in own.audit_path.read_text().splitlines()]
     searches = [r for r in records if r.get("path") == "/entities"]
-    assert len(searches) == 3
+    assert len(searches) == 4
     assert girl not in own.audit_path.read_text()
     assert "16-year-old" not in own.audit_path.read_text()

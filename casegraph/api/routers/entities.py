@@ -10,6 +10,7 @@ from casegraph.api.deps import DbDep, DisclosureDep
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.entities import EntityOut, NeighborhoodOut, SearchOut
+from casegraph.errors import InvalidRequestError
 from casegraph.graph import repository
 
 router = api_router("read", prefix="/entities", tags=["entities"], errors=(422, 503))
@@ -28,9 +29,16 @@ def search_entities(
     label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
     limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
 ) -> dict[str, Any]:
-    results, names_protected = repository.search_checked(
-        db, q, label=label, limit=limit, levels=disclosure.levels
-    )
+    try:
+        results, names_protected = repository.search_checked(
+            db, q, label=label, limit=limit, levels=disclosure.levels
+        )
+    except InvalidRequestError:
+        # refused (an unknown kind): the audit must still not keep a protected name
+        names_protected = bool(q.strip()) and repository.names_protected_person(db, q)
+        if names_protected:
+            request.state.audit_redact = {"q": db.protection_key.query_hash(q)}
+        raise
     if names_protected:
         # the audit keeps a search for a protected person's name as a keyed hash
         request.state.audit_redact = {"q": db.protection_key.query_hash(q)}
