@@ -142,9 +142,11 @@ class AnswerCacheMiddleware:
             return
         try:
             stamp = await anyio.to_thread.run_sync(read_stamp, context.db)
-        except (DatabaseUnavailableError, Neo4jError):
+        except (DatabaseUnavailableError, Neo4jError) as exc:
+            context.watch.observe(error=str(exc))
             await self.app(scope, receive, send)
             return
+        context.watch.observe(stamp)
         key = cache_key(scope, stamp, self._disclosure().levels)
         state = scope.setdefault("state", {})
         found = context.answers.get(key)

@@ -120,6 +120,22 @@ class GraphWatch:
         self._first.set()
         return state
 
+    def observe(self, stamp: Stamp | None = None, error: str | None = None) -> None:
+        """Keep what a request just saw of Neo4j (the answer cache reads the stamp on each
+        request): a stamp read means Neo4j answers now, an error that it does not. So
+        ``/health`` agrees at once with the requests around it, between two polls."""
+        last = self._state
+        if error is not None:
+            self._state = GraphState(up=False, checked_at=time.monotonic(), error=error)
+        else:
+            self._state = GraphState(
+                up=True,
+                checked_at=time.monotonic(),
+                version=last.version if last else None,
+                edition=last.edition if last else None,
+                stamp=stamp,
+            )
+
     def start(self) -> GraphWatch:
         """Start polling (idempotent)."""
         if self._thread is None:

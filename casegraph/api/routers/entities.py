@@ -10,7 +10,7 @@ from casegraph.api.deps import DbDep, DisclosureDep
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.entities import EntityOut, NeighborhoodOut, SearchOut
-from casegraph.errors import InvalidRequestError
+from casegraph.errors import InvalidRequestError, ModelError
 from casegraph.graph import repository
 
 router = api_router("read", prefix="/entities", tags=["entities"], errors=(422, 503))
@@ -33,7 +33,7 @@ def search_entities(
         results, names_protected = repository.search_checked(
             db, q, label=label, limit=limit, levels=disclosure.levels
         )
-    except InvalidRequestError:
+    except (InvalidRequestError, ModelError):
         # refused (an unknown kind): the audit must still not keep a protected name
         names_protected = bool(q.strip()) and repository.names_protected_person(db, q)
         if names_protected:
