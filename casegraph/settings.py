@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     query_timeout: float = 10.0
     query_row_limit: int = 10_000
     query_path: str = ""
+    # Interactive reads (issue 13): the time a shortest-path search may take before it
+    # answers "too far"; the graph stamp and /health state refresh interval; the answer
+    # cache of hot reads (entries; 0: off).
+    path_timeout: float = 2.0
+    state_interval: float = 0.5
+    answer_cache_entries: int = 4096
     # API
     host: str = "127.0.0.1"
     port: int = 8000

@@ -658,3 +658,75 @@ def test_clear_messages_for_no_results_bad_key_and_database_down(
     finally:
         dead.close()
     assert not errors
+
+
+def test_a_hub_opens_with_its_relationships_grouped(
+    page: Page, seeded: GraphDB, artifacts: Path, tmp_path: Path
+) -> None:
+    """A hub of 1,500 relationships: the page draws the 50 the fan-out follows and one group
+    node per (type, direction) for the rest ("+1,150 more ASSOCIATE_OF"); a click on a group
+    draws 100 more and counts down; the page never draws the whole hub."""
+    records: list[dict[str, Any]] = [{"kind": "source", "id": "src-hub", "title": "hub"}]
+    records.append(
+        {
+            "kind": "entity",
+            "id": "per-hub",
+            "label": "Person",
+            "name": "Hubert Broker",
+            "sources": ["src-hub"],
+        }
+    )
+    kinds = [("ASSOCIATE_OF", 1200, "out"), ("PAID", 250, "in"), ("MEMBER_OF", 50, "out")]
+    for rtype, n, direction in kinds:
+        label = "Organization" if rtype == "MEMBER_OF" else "Person"
+        for i in range(n):
+            other = f"hub-{rtype.lower()}-{i}"
+            records.append(
+                {
+                    "kind": "entity",
+                    "id": other,
+                    "label": label,
+                    "name": f"{rtype.title()} {i}",
+                    "sources": ["src-hub"],
+                }
+            )
+            ends = ("per-hub", other) if direction == "out" else (other, "per-hub")
+            rel: dict[str, Any] = {
+                "kind": "relationship",
+                "type": rtype,
+                "from": ends[0],
+                "to": ends[1],
+                "sources": ["src-hub"],
+            }
+            if rtype == "PAID":
+                rel["properties"] = {"amount": 100.0 + i, "currency": "KZT"}
+            records.append(rel)
+    path = tmp_path / "hub.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    ingest_file(seeded, path)
+
+    search_and_open(page, "Hubert Broker", "Hubert Broker")
+    page.wait_for_function("() => window.cy.nodes('.group').length > 0")
+    groups = page.evaluate(
+        "() => window.cy.nodes('.group').map(g => [g.data('type'), g.data('direction'),"
+        " g.data('count'), g.data('display')])"
+    )
+    entities = page.evaluate("() => window.cy.nodes().not('.group').length")
+    assert entities <= 51  # the hub and the 50 the fan-out follows, not 1,500
+    want = repository.neighborhood(seeded, "per-hub", depth=1, limit=200, fanout=50)["more"]
+    assert sorted((g[0], g[1], g[2]) for g in groups) == sorted(
+        (m["type"], m["direction"], m["count"]) for m in want
+    )
+    assert sum(g[2] for g in groups) == 1500 - 50
+    assert all(g[3].startswith(f"+{g[2]:,} more {g[0]}") for g in groups)
+    page.click("#fit-btn")
+    page.screenshot(path=str(artifacts / "hub-groups.png"))
+
+    # a click on a group follows 100 more of the hub's relationships
+    page.evaluate("() => window.cy.nodes('.group')[0].emit('tap')")
+    page.wait_for_function("n => window.cy.nodes().not('.group').length > n", arg=entities)
+    page.wait_for_function(
+        "() => window.cy.nodes('.group').map(g => g.data('count')).reduce((a, b) => a + b, 0)"
+        " === 1500 - 150"
+    )
+    assert page.evaluate("() => window.cy.nodes().not('.group').length") <= 151

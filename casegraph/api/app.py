@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 
 from casegraph import __version__
+from casegraph.api.answers import AnswerCacheMiddleware
 from casegraph.api.clientaddr import TrustedProxies
 from casegraph.api.context import AppContext
 from casegraph.api.disclosure import DisclosingJSONResponse
@@ -101,6 +102,8 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
         redoc_url=None,
     )
     install_error_handlers(app)
+    # innermost: after the security middlewares decided who asks and what she may see
+    app.add_middleware(AnswerCacheMiddleware)
     install_security(app)
     install_docs(app)
     for router in ROUTERS:

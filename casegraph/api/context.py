@@ -13,12 +13,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from casegraph.api.answers import AnswerCache
 from casegraph.api.audit import AuditTrail, build_trail
 from casegraph.api.clientaddr import TrustedProxies
 from casegraph.api.keys import KeyStore
 from casegraph.api.rights import RightsTable
 from casegraph.graph.analytics.cache import AnalyticsCache
 from casegraph.graph.db import GraphDB
+from casegraph.graph.stamp import GraphWatch
 from casegraph.queries.library import Library, load_checked_library
 from casegraph.settings import Settings
 
@@ -46,7 +48,9 @@ class QueryLibrary:
 @dataclass(frozen=True)
 class AppContext:
     """The database, the settings, the API keys, the audit trail, the saved-query library,
-    the analytics cache, the trusted proxies and the rights table of one running app."""
+    the analytics cache, the trusted proxies and the rights table of one running app; the
+    watch of Neo4j's state (``/health``) and the answer cache of hot reads
+    (:mod:`casegraph.api.answers`)."""
 
     settings: Settings
     db: GraphDB
@@ -56,6 +60,8 @@ class AppContext:
     analytics: AnalyticsCache
     proxies: TrustedProxies
     rights: RightsTable
+    watch: GraphWatch
+    answers: AnswerCache
     owns_db: bool = False
 
     @classmethod
@@ -75,12 +81,15 @@ class AppContext:
             analytics=AnalyticsCache(),
             proxies=TrustedProxies.parse(settings.trusted_proxies),
             rights=rights,
+            watch=GraphWatch(database, settings.state_interval).start(),
+            answers=AnswerCache(settings.answer_cache_entries),
             owns_db=owns_db,
         )
 
     def close(self) -> None:
         """Write what the audit holds (and the pending summaries), stop its writers, and
         close the database if this context made it."""
+        self.watch.stop()
         self.audit.close()
         if self.owns_db:
             self.db.close()

@@ -9,10 +9,10 @@ Exports apply the same object to their data before serializing (:func:`get_discl
 
 from __future__ import annotations
 
-import json
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -59,10 +59,9 @@ class DisclosureMiddleware:
 
 
 class DisclosingJSONResponse(JSONResponse):
-    """JSON, after the caller's disclosure (see the module docstring)."""
+    """JSON, after the caller's disclosure (see the module docstring), serialized by orjson
+    (UTF-8, compact; non-string keys as strings, as ``json`` did)."""
 
     def render(self, content: Any) -> bytes:
         content = current_disclosure().apply(content)
-        return json.dumps(
-            content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-        ).encode("utf-8")
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)

@@ -172,6 +172,20 @@ class GraphDB:
 
         return self.execute_write(work)
 
+    def read_once(
+        self, query: str, params: dict[str, Any] | None = None, *, timeout: float = 2.0
+    ) -> list[dict[str, Any]]:
+        """Run one read query as an auto-commit transaction with ``timeout`` seconds and no
+        retry (for polls and checks that must not wait: :mod:`casegraph.graph.stamp`)."""
+        with self.session() as s:
+            try:
+                result = s.run(neo4j.Query(query, timeout=timeout), params or {})
+                return [r.data() for r in result]
+            except _UNAVAILABLE as exc:
+                raise DatabaseUnavailableError(
+                    f"Neo4j at {self.uri} is unavailable: {exc}"
+                ) from exc
+
     def run_autocommit(self, query: str, params: dict[str, Any] | None = None) -> None:
         """Run one query in an auto-commit transaction (needed by ``CALL … IN TRANSACTIONS``)."""
         with self.session(write=True) as s:

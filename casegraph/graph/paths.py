@@ -26,24 +26,31 @@ from __future__ import annotations
 
 from typing import Any
 
+import neo4j
 from neo4j import ManagedTransaction
+from neo4j.exceptions import ClientError
 
 from casegraph.errors import InvalidRequestError, NotFoundError
 from casegraph.graph.db import GraphDB
-from casegraph.graph.repository import edge_dict, node_dict
+from casegraph.graph.repository import edge_dict, node_dict, type_pattern
 
 MAX_DEPTH = 10
 MAX_PATHS = 100
 
 ENDPOINTS = "UNWIND $ids AS id OPTIONAL MATCH (n:Entity {id: id}) RETURN id, n IS NOT NULL AS ok"
 
+# The relationship types are spelled into the pattern (the closed vocabulary, without
+# MENTIONED_IN unless with_sources), so the bidirectional search reads only their chains.
 ALL_SHORTEST = """
 MATCH (a:Entity {{id: $source}}), (b:Entity {{id: $target}})
-MATCH p = allShortestPaths((a)-[*..{depth}]-(b))
-WHERE $with_sources OR none(r IN relationships(p) WHERE type(r) = 'MENTIONED_IN')
+MATCH p = allShortestPaths((a)-[{types}*..{depth}]-(b))
 RETURN p
 LIMIT $limit
 """
+
+#: Seconds a search may take before the answer is "too far" (``CASEGRAPH_PATH_TIMEOUT``).
+DEFAULT_TIME_LIMIT = 2.0
+_TIMEOUT_CODES = ("TransactionTimedOut", "TransactionTerminated")
 
 
 def check_depth(max_depth: object) -> int:
@@ -71,36 +78,30 @@ def shortest_paths(
     max_depth: int = 4,
     limit: int = MAX_PATHS,
     with_sources: bool = False,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> dict[str, Any]:
     """All shortest paths from ``source`` to ``target`` (either direction of each hop).
 
     Raises :class:`NotFoundError` for an unknown id and :class:`InvalidRequestError` for
-    a bad depth or limit, or when source and target are the same entity. No path within
-    ``max_depth`` is an empty ``paths`` list, not an error.
+    a bad depth or limit, or when source and target are the same entity. Bounded in hops
+    (``max_depth``) and in time (``time_limit`` seconds, the transaction's timeout in
+    Neo4j): no path within ``max_depth`` is ``too_far: "max_depth"`` and a search stopped
+    by the time limit ``too_far: "time_limit"``, both with an empty ``paths`` list, not an
+    error.
     """
     depth = check_depth(max_depth)
     if not 1 <= limit <= MAX_PATHS:
         raise InvalidRequestError(f"limit must be between 1 and {MAX_PATHS}, got {limit}")
     if source == target:
         raise InvalidRequestError("source and target must be different entities")
-    query = ALL_SHORTEST.format(depth=int(depth))
+    if not time_limit > 0:
+        raise InvalidRequestError(f"time_limit must be positive, got {time_limit}")
+    query = ALL_SHORTEST.format(depth=int(depth), types=type_pattern(with_sources))
 
-    def work(tx: ManagedTransaction) -> dict[str, Any]:
-        for row in tx.run(ENDPOINTS, ids=[source, target]):
-            if not row["ok"]:
-                raise NotFoundError(f"no entity with id {row['id']!r}")
+    def answer(records: list[Any], too_far: str | None) -> dict[str, Any]:
         nodes: dict[str, dict[str, Any]] = {}
         edges: dict[str, dict[str, Any]] = {}
         paths: list[dict[str, Any]] = []
-        records = list(
-            tx.run(
-                query,
-                source=source,
-                target=target,
-                limit=limit + 1,
-                with_sources=with_sources,
-            )
-        )
         truncated = len(records) > limit
         for rec in records[:limit]:
             p = rec["p"]
@@ -123,6 +124,8 @@ def shortest_paths(
                 )
             paths.append({"length": len(hops), "nodes": ids, "hops": hops})
         paths.sort(key=lambda q: [h["from"] + h["type"] + h["to"] for h in q["hops"]])
+        if not paths and too_far is None:
+            too_far = "max_depth"
         return {
             "source": source,
             "target": target,
@@ -132,6 +135,21 @@ def shortest_paths(
             "edges": list(edges.values()),
             "paths": paths,
             "truncated": truncated,
+            "too_far": too_far,
+            "time_limit": time_limit,
         }
 
-    return db.execute_read(work)
+    @neo4j.unit_of_work(timeout=time_limit)
+    def work(tx: ManagedTransaction) -> list[Any]:
+        for row in tx.run(ENDPOINTS, ids=[source, target]):
+            if not row["ok"]:
+                raise NotFoundError(f"no entity with id {row['id']!r}")
+        return list(tx.run(query, source=source, target=target, limit=limit + 1))
+
+    try:
+        records = db.execute_read(work)
+    except ClientError as exc:
+        if any(c in (exc.code or "") for c in _TIMEOUT_CODES):
+            return answer([], "time_limit")
+        raise
+    return answer(records, None)

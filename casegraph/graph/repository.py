@@ -14,7 +14,7 @@ from neo4j.graph import Node, Relationship
 
 from casegraph.errors import InvalidRequestError, NotFoundError
 from casegraph.graph.db import GraphDB
-from casegraph.graph.model import ENTITY_LABEL, check_kind
+from casegraph.graph.model import ENTITY_LABEL, RELATIONSHIPS, check_kind, check_rel_type
 from casegraph.graph.names import name_key
 from casegraph.graph.schema import FULLTEXT_INDEX
 
@@ -37,66 +37,140 @@ MAX_DEPTH = 3
 MAX_NEIGHBORHOOD = 2000
 MAX_SEARCH = 500
 
+# Search is bounded inside Cypher (issue 13): no query sorts all of its matches. The
+# full-text queries ask Lucene for its own top $window hits (the ``limit`` option: Lucene
+# keeps a bounded priority queue of the best hits); the prefix query reads the
+# ``name_key`` range index in its order (no Sort in the plan: ``NodeIndexSeekByRange``
+# provides ``name_key`` ascending) and stops after $window rows. :func:`search_checked`
+# then orders those few rows as the unbounded queries did (best score, then name) and
+# keeps ``limit``: wherever the matches fit the window (the seed, a rare name) the answer
+# and its order are the ones the unbounded queries gave; past it, the first ``limit`` by
+# name among the window's rows.
 SEARCH_FULLTEXT = f"""
-CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lucene) YIELD node, score
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lucene, {{limit: $inner}})
+YIELD node, score
 WHERE $label IS NULL OR $label IN labels(node)
-RETURN node, score
-ORDER BY score DESC, node.name
-LIMIT $limit
+RETURN node.id AS id, node.name AS name, score
+LIMIT $window
 """
 
 SEARCH_BLIND = """
-CALL db.index.fulltext.queryNodes('entity_blind', $lucene) YIELD node, score
+CALL db.index.fulltext.queryNodes('entity_blind', $lucene, {limit: $inner}) YIELD node, score
 WHERE node.protection IN $levels AND ($label IS NULL OR $label IN labels(node))
-RETURN node, score
-ORDER BY score DESC, node.name
-LIMIT $limit
+RETURN node.id AS id, node.name AS name, score
+LIMIT $window
 """
 
 BLIND_HIT = """
-CALL db.index.fulltext.queryNodes('entity_blind', $lucene) YIELD node
+CALL db.index.fulltext.queryNodes('entity_blind', $lucene, {limit: 1}) YIELD node
 RETURN count(node) > 0 AS hit
 """
 
 SEARCH_KEY_PREFIX = """
 MATCH (node:Entity)
 WHERE node.name_key STARTS WITH $key AND ($label IS NULL OR $label IN labels(node))
-RETURN node, 100.0 AS score
-ORDER BY node.name
-LIMIT $limit
+RETURN node.id AS id, node.name AS name, 100.0 AS score
+ORDER BY node.name_key
+LIMIT $window
 """
+
+# In the order of the ``entity_name`` range index (ties by id: a partial sort of the few rows
+# that share a name), so listing stops after $limit rows.
+#: The entities a search chose, read whole (only these few).
+NODES_BY_ID = "UNWIND $ids AS nid MATCH (node:Entity {id: nid}) RETURN node"
 
 LIST_ENTITIES = """
 MATCH (node:Entity)
-WHERE $label IS NULL OR $label IN labels(node)
+WHERE node.name IS NOT NULL AND ($label IS NULL OR $label IN labels(node))
 RETURN node, 0.0 AS score
 ORDER BY node.name, node.id
 LIMIT $limit
 """
 
-GET_ENTITY = """
-MATCH (n:Entity {id: $id})
-OPTIONAL MATCH (n)-[r]-()
-WITH n, type(r) AS t, count(r) AS c
-WITH n, collect(CASE WHEN t IS NULL THEN null ELSE {type: t, count: c} END) AS by_type
+#: The relationship types an answer may follow, from the closed vocabulary: spelled into
+#: the Cypher text (checked names, never user input), so that Neo4j reads only the chains
+#: of these types of a dense node and counts a node's relationships of one type and
+#: direction from its relationship groups (``GetDegree``) instead of walking them.
+REL_TYPES: tuple[str, ...] = tuple(check_rel_type(t) for t in RELATIONSHIPS)
+DOCUMENT_LINK = "MENTIONED_IN"
+NON_DOCUMENT_TYPES: tuple[str, ...] = tuple(t for t in REL_TYPES if t != DOCUMENT_LINK)
+
+
+def type_pattern(with_sources: bool) -> str:
+    """The relationship-type alternation of a pattern (``:A|B|...``).
+
+    >>> "MENTIONED_IN" in type_pattern(False), "MENTIONED_IN" in type_pattern(True)
+    (False, True)
+    """
+    return ":" + "|".join(REL_TYPES if with_sources else NON_DOCUMENT_TYPES)
+
+
+def _degree_map(var: str, *, directed: bool) -> str:
+    """A Cypher map of ``var``'s relationship counts per type (``T`` undirected, or
+    ``T>``/``T<`` by direction), each a ``GetDegree`` in the plan."""
+    if not directed:
+        parts = [f"`{t}`: COUNT {{ ({var})-[:{t}]-() }}" for t in REL_TYPES]
+    else:
+        parts = []
+        for t in REL_TYPES:
+            parts.append(f"`{t}>`: COUNT {{ ({var})-[:{t}]->() }}")
+            parts.append(f"`{t}<`: COUNT {{ ({var})<-[:{t}]-() }}")
+    return "{" + ", ".join(parts) + "}"
+
+
+GET_ENTITY = f"""
+MATCH (n:Entity {{id: $id}})
 OPTIONAL MATCH (s:Source) WHERE s.id IN coalesce(n.sources, [])
-RETURN n, by_type, collect(s) AS sources
+RETURN n, {_degree_map("n", directed=False)} AS by_type, collect(s) AS sources
 """
 
-NEIGHBORS = """
+CENTRE = "MATCH (n:Entity {id: $id}) RETURN n, COUNT { (n)--() } AS degree"
+
+#: One level of a neighborhood: at most $fanout relationships of each frontier node (the
+#: LIMIT is inside the subquery, so a hub's other relationships are never read), with the
+#: degree of each neighbor (``GetDegree``), which decides how its edges are looked up.
+EXPAND = """
 UNWIND $ids AS nid
-MATCH (n:Entity {id: nid})-[r]-(m:Entity)
-WHERE ($with_sources OR (NOT m:Source AND type(r) <> 'MENTIONED_IN'))
-RETURN n.id AS from_id, r, m
-LIMIT $cap
+MATCH (n:Entity {{id: nid}})
+CALL (n) {{
+  MATCH (n)-[r{types}]-(m:Entity)
+  WHERE $with_sources OR NOT m:Source
+  RETURN r, m
+  LIMIT $fanout
+}}
+RETURN nid AS from_id, r, m, COUNT {{ (m)--() }} AS degree
 """
 
-EDGES_AMONG = """
-MATCH (a:Entity)-[r]->(b:Entity)
-WHERE a.id IN $ids AND b.id IN $ids
-  AND ($with_sources OR type(r) <> 'MENTIONED_IN')
+#: The relationships among the answer's entities, read from the sparse side: every
+#: relationship of each sparse entity whose other end is in the answer ...
+EDGES_FROM_SPARSE = """
+UNWIND $sparse AS aid
+MATCH (a:Entity {{id: aid}})-[r{types}]-(b:Entity)
+WHERE b.id IN $ids
+RETURN r, startNode(r).id AS from_id, endNode(r).id AS to_id
+"""
+
+#: ... and between two dense entities (few), checked pair by pair (``Expand(Into)``).
+EDGES_AMONG_DENSE = """
+UNWIND $dense AS aid
+MATCH (a:Entity {{id: aid}})
+UNWIND $dense AS bid
+MATCH (b:Entity {{id: bid}})
+MATCH (a)-[r{types}]->(b)
 RETURN r, a.id AS from_id, b.id AS to_id
 """
+
+#: The relationship counts of entities per type and direction (the "+N more" summaries).
+DEGREES = f"""
+UNWIND $ids AS nid
+MATCH (n:Entity {{id: nid}})
+RETURN nid AS id, {_degree_map("n", directed=True)} AS counts
+"""
+
+#: An entity with more relationships than this is dense: the edges among an answer's
+#: entities are looked up from its sparse neighbors' side, never by reading its own.
+DENSE_DEGREE = 200
+DEFAULT_FANOUT = 50
 
 
 def kind_of(node: Node) -> str:
@@ -172,8 +246,19 @@ def names_protected_person(db: GraphDB, q: str) -> bool:
     lucene = blind_lucene(db, q)
     if not lucene:
         return False
-    rows = db.read(BLIND_HIT, {"lucene": lucene})
-    return bool(rows and rows[0]["hit"])
+    return bool(db.execute_read(lambda tx: _blind_hit(tx, lucene)))
+
+
+def _blind_hit(tx: ManagedTransaction, lucene: str) -> bool:
+    row = tx.run(BLIND_HIT, lucene=lucene).single()
+    return bool(row and row["hit"])
+
+
+#: Rows each search query reads at least (then ordered by name and cut to ``limit``).
+SEARCH_WINDOW = 100
+#: Full-text hits asked of Lucene per row wanted when a kind filter follows it (the filter
+#: runs on Lucene's top hits, so it needs more of them than rows it returns).
+LABEL_OVERFETCH = 20
 
 
 def search(
@@ -190,30 +275,69 @@ def search(
     over names and aliases (each word as a prefix). Protected people are stored under
     pseudonyms; with ``levels`` (the protection levels the caller may see) they are found
     by their real names too, through the blind index (whole words only).
+
+    Bounded: each query stops at ``limit`` rows (see :data:`SEARCH_FULLTEXT`), all in one
+    read transaction.
     """
+    return search_checked(db, q, label=label, limit=limit, levels=levels)[0]
+
+
+def search_checked(
+    db: GraphDB,
+    q: str = "",
+    *,
+    label: str | None = None,
+    limit: int = 20,
+    levels: frozenset[str] = frozenset(),
+) -> tuple[list[dict[str, Any]], bool]:
+    """:func:`search`, and whether ``q`` names a protected person (for the audit, which
+    keeps such a query only as a keyed hash), in one read transaction."""
     if label is not None:
         check_kind(label)
     if not 1 <= limit <= MAX_SEARCH:
         raise InvalidRequestError(f"limit must be between 1 and {MAX_SEARCH}")
-    params: dict[str, Any] = {"label": label, "limit": limit}
+    window = max(limit, SEARCH_WINDOW)
+    inner = window if label is None else min(window * LABEL_OVERFETCH, MAX_SEARCH * 4)
+    params: dict[str, Any] = {"label": label, "limit": limit, "window": window, "inner": inner}
     key = name_key(q)
-    if not key:
-        if q.strip():
-            return []
-        return [dict(node_dict(r["node"]), score=0.0) for r in _run(db, LIST_ENTITIES, params)]
-    seen: dict[str, dict[str, Any]] = {}
-    queries: list[tuple[str, dict[str, Any]]] = [
-        (SEARCH_KEY_PREFIX, {"key": key}),
-        (SEARCH_FULLTEXT, {"lucene": _lucene(q)}),
-    ]
-    if levels and label in (None, "Person"):
-        queries.insert(0, (SEARCH_BLIND, {"lucene": blind_lucene(db, q), "levels": list(levels)}))
-    for query, extra in queries:
-        for row in _run(db, query, {**params, **extra}):
-            item = node_dict(row["node"])
-            if item["id"] not in seen:
-                seen[item["id"]] = dict(item, score=round(float(row["score"]), 4))
-    return list(seen.values())[:limit]
+    blind = blind_lucene(db, q) if key else ""
+    queries: list[tuple[str, dict[str, Any]]] = []
+    if key:
+        queries = [
+            (SEARCH_KEY_PREFIX, {"key": key}),
+            (SEARCH_FULLTEXT, {"lucene": _lucene(q)}),
+        ]
+        if levels and label in (None, "Person"):
+            queries.insert(0, (SEARCH_BLIND, {"lucene": blind, "levels": sorted(levels)}))
+
+    def work(tx: ManagedTransaction) -> tuple[list[dict[str, Any]], bool]:
+        named = _blind_hit(tx, blind) if blind else False
+        if not key:
+            if q.strip():
+                return [], named
+            rows = list(tx.run(LIST_ENTITIES, params))
+            return [dict(node_dict(r["node"]), score=0.0) for r in rows], named
+        chosen: dict[str, float] = {}
+        for query, extra in queries:
+            found = [
+                (str(r["id"]), str(r["name"] or ""), round(float(r["score"]), 4))
+                for r in tx.run(query, {**params, **extra})
+            ]
+            # the few bounded rows, in the order the unbounded queries gave: best score
+            # first, then by name
+            found.sort(key=lambda x: (-x[2], x[1]))
+            for ident, _, score in found:
+                chosen.setdefault(ident, score)
+        top = list(chosen.items())[:limit]
+        nodes = {
+            str(r["node"]["id"]): r["node"]
+            for r in tx.run(NODES_BY_ID, ids=[ident for ident, _ in top])
+        }
+        return [
+            dict(node_dict(nodes[ident]), score=score) for ident, score in top if ident in nodes
+        ], named
+
+    return db.execute_read(work)
 
 
 def _run(db: GraphDB, query: str, params: dict[str, Any]) -> list[Any]:
@@ -224,15 +348,16 @@ def _run(db: GraphDB, query: str, params: dict[str, Any]) -> list[Any]:
 
 
 def get_entity(db: GraphDB, entity_id: str) -> dict[str, Any]:
-    """One entity with its properties, its sources (resolved) and its degree."""
+    """One entity with its properties, its sources (resolved) and its degree (counted
+    per type from the node's relationship groups, not by reading its relationships)."""
     rows = _run(db, GET_ENTITY, {"id": entity_id})
     if not rows:
         raise NotFoundError(f"no entity with id {entity_id!r}")
     row = rows[0]
     out = node_dict(row["n"])
-    by_type = sorted((x for x in row["by_type"] if x), key=lambda x: x["type"])
-    out["degree"] = sum(x["count"] for x in by_type)
-    out["relationship_counts"] = {x["type"]: x["count"] for x in by_type}
+    by_type = {t: int(c) for t, c in sorted(row["by_type"].items()) if c}
+    out["degree"] = sum(by_type.values())
+    out["relationship_counts"] = by_type
     out["source_documents"] = [
         {k: _jsonable(v) for k, v in dict(s).items() if k not in INTERNAL_PROPS}
         for s in row["sources"]
@@ -246,59 +371,136 @@ def neighborhood(
     *,
     depth: int = 1,
     limit: int = 200,
+    fanout: int = DEFAULT_FANOUT,
     with_sources: bool = False,
 ) -> dict[str, Any]:
     """The entities within ``depth`` hops of ``entity_id`` and the relationships among them.
 
     Breadth first: nearer entities are kept before farther ones, up to ``limit`` nodes
-    (``truncated`` says whether the limit cut the answer). Links to source documents
-    (``MENTIONED_IN``) are left out unless ``with_sources``: every entity of an article
-    is one hop from it, which would make every neighborhood the whole article.
+    (``truncated`` says whether the limit cut the answer). Each entity is expanded through
+    at most ``fanout`` of its relationships (the cap is a ``LIMIT`` inside a ``CALL {}``
+    subquery, so a hub costs what any entity costs); what the cap or the limit left out of
+    an expanded entity is summarized in ``more``: one item per (entity, type, direction)
+    with the count of relationships not in the answer (``"+312 more ASSOCIATE_OF"``).
+    Links to source documents (``MENTIONED_IN``) are left out unless ``with_sources``:
+    every entity of an article is one hop from it, which would make every neighborhood the
+    whole article.
     """
     if not 1 <= depth <= MAX_DEPTH:
         raise InvalidRequestError(f"depth must be between 1 and {MAX_DEPTH}")
     if not 1 <= limit <= MAX_NEIGHBORHOOD:
         raise InvalidRequestError(f"limit must be between 1 and {MAX_NEIGHBORHOOD}")
+    if not 1 <= fanout <= MAX_NEIGHBORHOOD:
+        raise InvalidRequestError(f"fanout must be between 1 and {MAX_NEIGHBORHOOD}")
+    types = type_pattern(with_sources)
+    expand = EXPAND.format(types=types)
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        centre = tx.run("MATCH (n:Entity {id: $id}) RETURN n", id=entity_id).single()
+        centre = tx.run(CENTRE, id=entity_id).single()
         if centre is None:
             raise NotFoundError(f"no entity with id {entity_id!r}")
         nodes: dict[str, dict[str, Any]] = {entity_id: dict(node_dict(centre["n"]), depth=0)}
+        degree: dict[str, int] = {entity_id: int(centre["degree"])}
         frontier = [entity_id]
+        partial: list[str] = []  # expanded entities that may have relationships left out
         truncated = False
         for level in range(1, depth + 1):
             if not frontier or truncated:
                 break
+            rows: dict[str, int] = dict.fromkeys(frontier, 0)
             nxt: list[str] = []
-            result = tx.run(
-                NEIGHBORS, ids=frontier, with_sources=with_sources, cap=limit * 50 + 1000
-            )
+            result = tx.run(expand, ids=frontier, with_sources=with_sources, fanout=fanout)
             for row in result:
+                rows[row["from_id"]] += 1
                 m = row["m"]
                 mid = m["id"]
                 if mid in nodes:
                     continue
                 if len(nodes) >= limit:
+                    # the limit is reached: this entity and the rest of the frontier are
+                    # summarized, not read further
                     truncated = True
+                    rest = frontier[frontier.index(row["from_id"]) :]
+                    partial.extend(rest)
+                    for nid in rest:
+                        rows.pop(nid, None)
                     break
                 nodes[mid] = dict(node_dict(m), depth=level)
+                degree[mid] = int(row["degree"])
                 nxt.append(mid)
             result.consume()
+            partial.extend(nid for nid, n in rows.items() if n >= fanout)
             frontier = nxt
-        edges = [
-            edge_dict(r["r"], r["from_id"], r["to_id"])
-            for r in tx.run(EDGES_AMONG, ids=list(nodes), with_sources=with_sources)
-        ]
+        edges = _edges_among(tx, list(nodes), degree, types, with_sources)
+        more = _more(tx, list(dict.fromkeys(partial)), edges, with_sources)
         return {
             "center": entity_id,
             "depth": depth,
+            "fanout": fanout,
             "nodes": list(nodes.values()),
-            "edges": edges,
+            "edges": [e for _, e in sorted(edges.items())],
+            "more": more,
             "truncated": truncated,
         }
 
     return db.execute_read(work)
+
+
+def _edges_among(
+    tx: ManagedTransaction,
+    ids: list[str],
+    degree: dict[str, int],
+    types: str,
+    with_sources: bool,
+) -> dict[str, dict[str, Any]]:
+    """The relationships among ``ids`` (by element id), read without expanding a dense
+    entity: :data:`EDGES_FROM_SPARSE` and :data:`EDGES_AMONG_DENSE`."""
+    sparse = [i for i in ids if degree.get(i, 0) <= DENSE_DEGREE]
+    dense = [i for i in ids if degree.get(i, 0) > DENSE_DEGREE]
+    edges: dict[str, dict[str, Any]] = {}
+    if sparse:
+        query = EDGES_FROM_SPARSE.format(types=types)
+        for r in tx.run(query, sparse=sparse, ids=ids):
+            edges.setdefault(r["r"].element_id, edge_dict(r["r"], r["from_id"], r["to_id"]))
+    if len(dense) > 1:
+        query = EDGES_AMONG_DENSE.format(types=types)
+        for r in tx.run(query, dense=dense):
+            edges.setdefault(r["r"].element_id, edge_dict(r["r"], r["from_id"], r["to_id"]))
+    return edges
+
+
+def _more(
+    tx: ManagedTransaction,
+    partial: list[str],
+    edges: dict[str, dict[str, Any]],
+    with_sources: bool,
+) -> list[dict[str, Any]]:
+    """The "+N more" summaries of the expanded entities that the fan-out cap or the limit
+    cut: per (entity, type, direction), the relationships not among ``edges``."""
+    if not partial:
+        return []
+    shown: dict[tuple[str, str, str], int] = {}
+    for e in edges.values():
+        shown[(e["from"], e["type"], "out")] = shown.get((e["from"], e["type"], "out"), 0) + 1
+        shown[(e["to"], e["type"], "in")] = shown.get((e["to"], e["type"], "in"), 0) + 1
+    out: list[dict[str, Any]] = []
+    for row in tx.run(DEGREES, ids=partial):
+        for key, total in sorted(row["counts"].items()):
+            rtype, direction = key[:-1], "out" if key[-1] == ">" else "in"
+            if not total or (rtype == DOCUMENT_LINK and not with_sources):
+                continue
+            hidden = int(total) - shown.get((row["id"], rtype, direction), 0)
+            if hidden > 0:
+                out.append(
+                    {
+                        "node": row["id"],
+                        "type": rtype,
+                        "direction": direction,
+                        "count": hidden,
+                        "total": int(total),
+                    }
+                )
+    return out
 
 
 NODES_BY_ELEMENT_ID = "MATCH (n) WHERE elementId(n) IN $ids RETURN n"

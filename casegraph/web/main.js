@@ -49,7 +49,7 @@ Object.assign(actions, {
 
 view.onChange(() => renderNodes(view, explorer.expand));
 view.cy.on("tap", "node", (evt) => explorer.tapNode(evt.target));
-view.cy.on("tap", "edge", (evt) => details.showEdge(evt.target));
+view.cy.on("tap", "edge[!isGroup]", (evt) => details.showEdge(evt.target));
 bindKeyboard($("cy"), view, { say: status.say, setPathEnd: paths.setEnd });
 for (const format of ["png", "json", "graphml"]) {
   $("export-" + format).addEventListener("click", () => exportView(view, format, status));

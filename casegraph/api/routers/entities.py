@@ -10,6 +10,7 @@ from casegraph.api.deps import DbDep, DisclosureDep
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.entities import EntityOut, NeighborhoodOut, SearchOut
+from casegraph.errors import InvalidRequestError, ModelError
 from casegraph.graph import repository
 
 router = api_router("read", prefix="/entities", tags=["entities"], errors=(422, 503))
@@ -28,11 +29,19 @@ def search_entities(
     label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
     limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
 ) -> dict[str, Any]:
-    if q.strip() and repository.names_protected_person(db, q):
+    try:
+        results, names_protected = repository.search_checked(
+            db, q, label=label, limit=limit, levels=disclosure.levels
+        )
+    except (InvalidRequestError, ModelError):
+        # refused (an unknown kind): the audit must still not keep a protected name
+        names_protected = bool(q.strip()) and repository.names_protected_person(db, q)
+        if names_protected:
+            request.state.audit_redact = {"q": db.protection_key.query_hash(q)}
+        raise
+    if names_protected:
         # the audit keeps a search for a protected person's name as a keyed hash
-        hashed = db.protection_key.query_hash(q)
-        request.state.audit_redact = {"q": hashed}
-    results = repository.search(db, q, label=label, limit=limit, levels=disclosure.levels)
+        request.state.audit_redact = {"q": db.protection_key.query_hash(q)}
     return {"query": q, "count": len(results), "results": results}
 
 
@@ -58,8 +67,20 @@ def get_neighborhood(
     disclosure: DisclosureDep,
     depth: int = Query(1, ge=1, le=repository.MAX_DEPTH),
     limit: int = Query(200, ge=1, le=repository.MAX_NEIGHBORHOOD),
+    fanout: int = Query(
+        repository.DEFAULT_FANOUT,
+        ge=1,
+        le=repository.MAX_NEIGHBORHOOD,
+        description="the most relationships followed from one entity; the rest are "
+        "counted in `more`",
+    ),
     with_sources: bool = Query(False, description="include MENTIONED_IN links to documents"),
 ) -> dict[str, Any]:
     return repository.neighborhood(
-        db, disclosure.resolve(entity_id), depth=depth, limit=limit, with_sources=with_sources
+        db,
+        disclosure.resolve(entity_id),
+        depth=depth,
+        limit=limit,
+        fanout=fanout,
+        with_sources=with_sources,
     )

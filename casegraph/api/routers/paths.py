@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Query
 
-from casegraph.api.deps import DbDep, DisclosureDep
+from casegraph.api.deps import DbDep, DisclosureDep, SettingsDep
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.paths import PathsOut
 from casegraph.graph import paths as paths_mod
@@ -15,11 +15,14 @@ router = api_router("read", tags=["paths"], errors=(404, 422, 503))
 
 
 @router.get(
-    "/paths", summary="All shortest paths between two entities, as a graph", response_model=PathsOut
+    "/paths",
+    summary="All shortest paths between two entities, as a graph (bounded in hops and time)",
+    response_model=PathsOut,
 )
 def get_paths(
     db: DbDep,
     disclosure: DisclosureDep,
+    settings: SettingsDep,
     source: str = Query(..., min_length=1, max_length=200, description="entity id"),
     target: str = Query(..., min_length=1, max_length=200, description="entity id"),
     max_depth: int = Query(4, description=f"1..{paths_mod.MAX_DEPTH} hops"),
@@ -33,4 +36,5 @@ def get_paths(
         max_depth=max_depth,
         limit=limit,
         with_sources=with_sources,
+        time_limit=settings.path_timeout,
     )

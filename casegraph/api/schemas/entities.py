@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -53,12 +53,31 @@ class NeighborOut(NodeOut):
     depth: int = Field(description="hops from the centre (0: the centre)")
 
 
+class MoreOut(Schema):
+    """What a neighborhood left out of one expanded entity, for one relationship type and
+    direction: the page shows it as one group node ("+312 more ASSOCIATE_OF")."""
+
+    node: str = Field(description="id of the expanded entity (as in `nodes`)")
+    type: str = Field(description="the relationship type, e.g. ASSOCIATE_OF")
+    direction: Literal["out", "in"] = Field(
+        description="out: relationships from `node`; in: relationships to it"
+    )
+    count: int = Field(description="relationships of this type and direction not in `edges`")
+    total: int = Field(description="all relationships of this type and direction of `node`")
+
+
 class NeighborhoodOut(Schema):
     """``GET /entities/{id}/neighborhood``: the graph shape, breadth first (nearer entities
-    first)."""
+    first), each entity expanded through at most `fanout` relationships."""
 
     center: str
     depth: int
+    fanout: int = Field(description="the most relationships followed from one entity")
     nodes: list[NeighborOut]
     edges: list[EdgeOut]
+    more: list[MoreOut] = Field(
+        default_factory=list,
+        description="per expanded entity, type and direction: the relationships that the "
+        "fan-out cap or `limit` left out (hubs summarized)",
+    )
     truncated: bool = Field(description="whether `limit` cut the answer")

@@ -39,3 +39,9 @@ class PathsOut(Schema):
     edges: list[EdgeOut]
     paths: list[PathOut]
     truncated: bool
+    too_far: Literal["max_depth", "time_limit"] | None = Field(
+        None,
+        description="when no path is given: max_depth: none within `max_depth` hops; "
+        "time_limit: the search was stopped after `time_limit` seconds",
+    )
+    time_limit: float | None = Field(None, description="seconds the search may take")

@@ -13,7 +13,10 @@ export function step(key, index, count) {
 export function bindKeyboard(container, view, actions) {
   const { cy } = view;
   container.addEventListener("keydown", (evt) => {
-    const nodes = cy.nodes().sort((a, b) => String(a.data("display")).localeCompare(String(b.data("display"))));
+    const nodes = cy
+      .nodes()
+      .not(".group")
+      .sort((a, b) => String(a.data("display")).localeCompare(String(b.data("display"))));
     if (nodes.empty()) return;
     const selected = cy.$("node:selected");
     const index = selected.nonempty() ? nodes.indexOf(selected[0]) : -1;

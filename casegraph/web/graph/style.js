@@ -119,6 +119,28 @@ export function buildStyle(model) {
         label: (e) => e.data("type") + " ⚠ conflicting",
       },
     },
+    {
+      selector: "node.group",
+      style: {
+        shape: "round-rectangle",
+        "background-color": "#fef3c7",
+        "border-width": 2,
+        "border-style": "dashed",
+        "border-color": "#d97706",
+        width: 34,
+        height: 22,
+        color: "#92400e",
+        "font-size": 13,
+        "font-weight": "bold",
+        "text-valign": "center",
+        "text-halign": "right",
+        "text-margin-x": 4,
+      },
+    },
+    {
+      selector: "edge.group",
+      style: { "line-style": "dashed", "line-color": "#cbd5e1", "target-arrow-color": "#cbd5e1", label: "" },
+    },
     { selector: ".faded", style: { opacity: 0.18 } },
     { selector: "node.path", style: { "border-width": 4, "border-color": PATH_COLOR, opacity: 1 } },
     {

@@ -7,6 +7,7 @@
  */
 
 import { conflictingEdgeIds } from "./conflicts.js";
+import { groupElements } from "./groups.js";
 import { buildStyle } from "./style.js";
 import { emptyModel } from "../model.js";
 import { edgeId, nodeDisplay } from "../format.js";
@@ -68,7 +69,7 @@ export function createView(container, cytoscape) {
 
   /** Mark the conflicting claims in view (see graph/conflicts.js). */
   function markConflicts() {
-    const edges = cy.edges().map((e) => ({ ...e.data("raw"), id: e.id() }));
+    const edges = cy.edges().not(".group").map((e) => ({ ...e.data("raw"), id: e.id() }));
     const conflicting = conflictingEdgeIds(edges, view.model.singleHolder);
     cy.edges().forEach((e) => {
       if (conflicting.has(e.id())) e.addClass("conflict");
@@ -76,14 +77,20 @@ export function createView(container, cytoscape) {
     });
   }
 
-  /** Add graph-shaped data ({nodes, edges}) to the view, new nodes in a circle around
-   * `around`; returns the ids of the new nodes. */
+  /** Add graph-shaped data ({nodes, edges, more?}) to the view, new nodes in a circle
+   * around `around`; returns the ids of the new nodes. A neighborhood's `more` items (what
+   * the fan-out cap left out of a hub) become group nodes (graph/groups.js), replacing
+   * the groups the entities it expanded had before. */
   view.mergeGraph = (graph, around) => {
     const added = [];
     const center = around ? cy.getElementById(around) : null;
     const origin = center && center.nonempty() ? center.position() : { x: 0, y: 0 };
     const fresh = graph.nodes.filter((n) => cy.getElementById(n.id).empty());
     cy.batch(() => {
+      if (graph.more) {
+        const owners = new Set([around, ...graph.more.map((m) => m.node)]);
+        cy.nodes(".group").filter((g) => owners.has(g.data("owner"))).remove();
+      }
       fresh.forEach((n, i) => {
         const angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
         const radius = 80 + 6 * fresh.length;
@@ -101,6 +108,14 @@ export function createView(container, cytoscape) {
         if (cy.getElementById(id).nonempty()) continue;
         cy.add({ group: "edges", data: { id, source: e.from, target: e.to, type: e.type, raw: e } });
       }
+      const groups = groupElements(graph.more, (id) => cy.getElementById(id).nonempty());
+      groups.forEach((g, i) => {
+        if (g.group !== "nodes") return;
+        const owner = cy.getElementById(g.data.owner).position();
+        const angle = (2 * Math.PI * i) / Math.max(groups.length, 1) + 0.3;
+        g.position = { x: owner.x + 60 * Math.cos(angle), y: owner.y + 60 * Math.sin(angle) };
+      });
+      cy.add(groups);
     });
     markConflicts();
     changed();
@@ -115,12 +130,13 @@ export function createView(container, cytoscape) {
 
   function applySizes() {
     const scores = {};
-    cy.nodes().forEach((n) => {
+    const entities = cy.nodes().not(".group");
+    entities.forEach((n) => {
       scores[n.id()] = view.sizeTable ? Number(view.sizeTable[n.id()] || 0) : n.degree(false);
     });
     const sizes = sizesFromScores(scores);
     cy.batch(() => {
-      cy.nodes().forEach((n) => {
+      entities.forEach((n) => {
         if (n.hasClass("pyramid")) return;
         n.data("size", sizes[n.id()]);
         n.data("score", scores[n.id()]);
@@ -190,8 +206,8 @@ export function createView(container, cytoscape) {
 
   /** The view as the API's graph shape: {nodes, edges}. */
   view.currentGraph = () => ({
-    nodes: cy.nodes().map((n) => n.data("raw")),
-    edges: cy.edges().map((e) => e.data("raw")),
+    nodes: cy.nodes().not(".group").map((n) => n.data("raw")),
+    edges: cy.edges().not(".group").map((e) => e.data("raw")),
   });
 
   return view;

@@ -14,16 +14,16 @@ export function summaryText(nodes, edges, conflicts) {
 /** Refresh the summary and lists of `view`; `onPick(id)` expands an entity of the list. */
 export function renderNodes(view, onPick) {
   const { cy } = view;
-  $("graph-summary").textContent = summaryText(cy.nodes().length, cy.edges().length, cy.edges(".conflict").length);
-  $("node-count").textContent = String(cy.nodes().length);
+  const entities = cy.nodes().not(".group");
+  $("graph-summary").textContent = summaryText(entities.length, cy.edges().not(".group").length, cy.edges(".conflict").length);
+  $("node-count").textContent = String(entities.length);
   fill(
     $("ids-in-view"),
-    cy.nodes().map((node) => el("option", { value: node.id() }, node.data("name") || ""))
+    entities.map((node) => el("option", { value: node.id() }, node.data("name") || ""))
   );
   fill(
     $("node-list"),
-    cy
-      .nodes()
+    entities
       .sort((a, b) => String(a.data("display")).localeCompare(String(b.data("display"))))
       .map((node) =>
         el(

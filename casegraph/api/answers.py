@@ -1,0 +1,182 @@
+"""The answer cache of hot reads: search, entity pages and neighborhoods.
+
+:class:`AnswerCacheMiddleware` sits innermost, after authentication, the audit and the
+caller's :class:`~casegraph.graph.disclosure.Disclosure` were decided, and keeps the
+*rendered* answers (the bytes that :class:`~casegraph.api.disclosure.DisclosingJSONResponse`
+made for that caller) of ``GET /entities``, ``GET /entities/{id}`` and
+``GET /entities/{id}/neighborhood``. An entry's key is
+
+- the graph stamp (:func:`~casegraph.graph.stamp.read_stamp`: the write counter and the
+  time of its last bump), read on each request: one unique-index seek, in a worker thread,
+  so a write made by any process is seen at once;
+- the caller's role **and** the protection levels she may see: an answer disclosed for an
+  admin is never served to a viewer;
+- the path and the query parameters (sorted).
+
+A hit answers without reading Neo4j, rendering or disclosing again; the audit still records
+the request, with the redaction the route asked for when it was computed (a search for a
+protected person's name is kept as a keyed hash). Only 200 answers are kept; nothing is
+kept when the stamp cannot be read (Neo4j down: the route answers 503 as ever).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio
+from neo4j.exceptions import Neo4jError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from casegraph.api.audit_records import STATE_REDACT
+from casegraph.api.rights import caller_of
+from casegraph.errors import DatabaseUnavailableError
+from casegraph.graph.stamp import Stamp, read_stamp
+
+#: The paths whose GET answers are cached.
+CACHED_PATHS = re.compile(r"^/entities(?:/[^/]+(?:/neighborhood)?)?$")
+#: Larger answers are not kept.
+MAX_ENTRY_BYTES = 1024 * 1024
+#: Bytes all entries may hold together.
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A rendered 200 answer: its headers (as the route made them), body and the audit
+    redaction its request set."""
+
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+    redact: dict[str, Any] | None
+
+
+class AnswerCache:
+    """A bounded LRU of :class:`Answer` (``entries`` at most, and
+    :data:`MAX_TOTAL_BYTES`); ``entries=0`` keeps nothing.
+
+    >>> cache = AnswerCache(2)
+    >>> cache.put(("k", 1), Answer((), b"a", None)); cache.put(("k", 2), Answer((), b"b", None))
+    >>> cache.put(("k", 3), Answer((), b"c", None))
+    >>> cache.get(("k", 1)) is None, cache.get(("k", 3)).body, len(cache)
+    (True, b'c', 2)
+    """
+
+    def __init__(self, entries: int = 4096) -> None:
+        self.entries = max(0, entries)
+        self._items: OrderedDict[Key, Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Key) -> Answer | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: Key, answer: Answer) -> None:
+        if not self.entries or len(answer.body) > MAX_ENTRY_BYTES:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._items[key] = answer
+            self._bytes += len(answer.body)
+            while len(self._items) > self.entries or self._bytes > MAX_TOTAL_BYTES:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+def cache_key(scope: Scope, stamp: Stamp, levels: frozenset[str]) -> Key:
+    """The key of a request's answer: the stamp, the caller's role and the protection
+    levels she may see, the path and the sorted query parameters."""
+    role = caller_of(scope).role
+    query = tuple(sorted(parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)))
+    return (stamp, role, tuple(sorted(levels)), scope["path"], query)
+
+
+class AnswerCacheMiddleware:
+    """Serves and keeps the answers of :data:`CACHED_PATHS` (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        # the context and the disclosure are built from this module's cache
+        from casegraph.api.context import context_of
+        from casegraph.api.disclosure import current_disclosure
+
+        self.app = app
+        self._context_of = context_of
+        self._disclosure = current_disclosure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not CACHED_PATHS.match(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        context = self._context_of(scope["app"])
+        if not context.answers.entries:
+            await self.app(scope, receive, send)
+            return
+        try:
+            stamp = await anyio.to_thread.run_sync(read_stamp, context.db)
+        except (DatabaseUnavailableError, Neo4jError) as exc:
+            context.watch.observe(error=str(exc))
+            await self.app(scope, receive, send)
+            return
+        context.watch.observe(stamp)
+        key = cache_key(scope, stamp, self._disclosure().levels)
+        state = scope.setdefault("state", {})
+        found = context.answers.get(key)
+        if found is not None:
+            if found.redact is not None:
+                state[STATE_REDACT] = dict(found.redact)
+            await send({"type": "http.response.start", "status": 200, "headers": found.headers})
+            await send({"type": "http.response.body", "body": found.body})
+            return
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+        complete = False
+
+        async def keeping_send(message: Message) -> None:
+            nonlocal status, complete
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers.extend(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        await self.app(scope, receive, keeping_send)
+        if status == 200 and complete:
+            redact = state.get(STATE_REDACT)
+            context.answers.put(
+                key,
+                Answer(
+                    tuple(headers), b"".join(chunks), dict(redact) if redact is not None else None
+                ),
+            )
