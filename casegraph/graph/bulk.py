@@ -17,8 +17,8 @@ A record given more than once is merged as the writer's ``MERGE`` would merge it
 CSV details: every string is quoted (``""`` is an empty string, an empty field no value);
 list elements are separated by U+001F; rows whose text holds a line break go to files of
 their own, the only ones the tool parses as multi-line. The tool cannot write an empty list,
-so those are set afterwards (:data:`EMPTY_LISTS`). Each distinct set of (property, type)
-gets its own header file, since a CSV column has one type.
+so those are set afterwards (:data:`EMPTY_NODE_LIST`). Each distinct sequence of
+(property, type) gets its own header file, since a CSV column has one type.
 """
 
 from __future__ import annotations
@@ -163,19 +163,21 @@ class CsvSet:
         columns = []
         cells = [lead]
         for k, v in props.items():
+            t = type(v)
+            if t is str:  # the common cases first, inline
+                columns.append((k, "string"))
+                cells.append('"' + v.replace('"', '""') + '"')
+                continue
             code = _code(v)
             if not code:
                 empties.add(k)
                 continue
             columns.append((k, code))
-        columns.sort()
-        for k, code in columns:
-            cells.append(_cell(props[k], code))
+            cells.append(_cell(v, code))
         line = ",".join(cells)
         multiline = "\n" in line or "\r" in line
         f = self._file(what, tuple(columns), multiline)
-        f.handle.write(line)
-        f.handle.write("\n")
+        f.handle.write(line + "\n")
         f.rows += 1
 
     def node(self, label: str, props: Mapping[str, Any]) -> None:
@@ -510,9 +512,11 @@ def run_import(
     except OSError as exc:
         raise LocalNeo4jError(f"could not run {java}: {exc}") from exc
     if done.returncode != 0:
+        report = csv.folder / "import.report"
+        tail = report.read_text("utf-8", "replace")[-4000:] if report.is_file() else ""
         raise LocalNeo4jError(
             f"neo4j-admin database import failed (exit {done.returncode}); its messages are "
-            f"above, its report in {csv.folder / 'import.report'}"
+            f"above" + (f"; the end of its report:\n{tail}" if tail.strip() else "")
         )
     return time.perf_counter() - started
 
