@@ -38,6 +38,8 @@ __all__ = [
     "READY_MARKER",
     "ensure_built",
     "find_java",
+    "free_port",
+    "jvm_flags",
     "neo4j_local_dir",
     "start",
     "status",
@@ -255,6 +257,19 @@ def ensure_built(project_root: Path | None = None) -> tuple[Path, str]:
             (target / _STAMP_FILE).write_text(f"{time.time()}\n")
     jars = classpath_file.read_text().strip()
     return java, os.pathsep.join([str(target / "classes"), jars])
+
+
+def jvm_flags(java: Path) -> list[str]:
+    """The JVM flags for running Neo4j's code (the server, or its import tool) on ``java``."""
+    version = _java_version(java) or MIN_JAVA
+    return [*JVM_FLAGS, *([_UNSAFE_FLAG] if version >= 23 else [])]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
 
 
 # --------------------------------------------------------------------------- processes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -13,10 +14,12 @@ from casegraph.commands.common import console, handle_errors, open_db, out, prin
 from casegraph.commands.watch import print_runs, run_after_ingest
 from casegraph.errors import InvalidRequestError
 from casegraph.formats.csv import CsvOptions
+from casegraph.graph.db import protection_key_for
 from casegraph.graph.dedupe import flagged
 from casegraph.graph.protected_writes import migrate
 from casegraph.graph.schema import init_schema, reset_database
 from casegraph.graph.stats import counts
+from casegraph.ingest.bulk import BulkReport, bulk_ingest
 from casegraph.ingest.dedupe import DEFAULT_THRESHOLD, Pair, flag_duplicates
 from casegraph.ingest.detect import FORMATS, csv_options
 from casegraph.ingest.pipeline import IngestReport, ingest_file
@@ -79,6 +82,78 @@ def db_stats(as_json: bool = typer.Option(False, "--json")) -> None:
             table.add_row(k, str(v))
         table.add_row("total", str(sum(data.values())), style="bold")
         console.print(table)
+
+
+def _progress_bars() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} records"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _advance(progress: Progress, name: str) -> Callable[[str, int], None]:
+    tasks: dict[str, TaskID] = {}
+
+    def advance(phase: str, n: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task(f"{phase} {name}", total=None, rate="")
+        task = tasks[phase]
+        progress.advance(task, n)
+        t = progress.tasks[task]
+        if t.elapsed:
+            progress.update(task, rate=f"{t.completed / t.elapsed:,.0f} records/s")
+
+    return advance
+
+
+def run_bulk(path: Path, *, fmt: str | None, data: Path | None, replace: bool) -> BulkReport:
+    """``ingest --bulk``: validate, write the CSV files (progress bars), then Neo4j's import
+    tool (its own progress), then the finishing steps."""
+    settings = get_settings()
+    if data is not None:
+        settings = settings.model_copy(update={"neo4j_data": data})
+    key = protection_key_for(settings)
+    with _progress_bars() as progress:
+
+        def before_import() -> None:
+            progress.stop()
+            console.print("[bold]neo4j-admin database import full[/] (its own progress):")
+
+        report = bulk_ingest(
+            path,
+            settings.neo4j_data,
+            key,
+            fmt=fmt,
+            replace=replace,
+            user=os_user(),
+            progress=_advance(progress, path.name),
+            before_import=before_import,
+        )
+    return report
+
+
+def print_bulk_report(report: BulkReport) -> None:
+    table = Table(
+        title=f"built {report.data_dir} from {report.path} ({report.format}): "
+        f"{report.records:,} records in {report.seconds:.1f} s "
+        f"({report.records / max(report.seconds, 1e-9):,.0f} records/s)"
+    )
+    table.add_column("kind / type")
+    table.add_column("created", justify="right")
+    for key, c in report.counts.as_dict().items():
+        table.add_row(key, f"{c['written']} written" if "written" in c else str(c["created"]))
+    table.add_row("total", str(report.counts.total_created), style="bold")
+    console.print(table)
+    for phase, seconds in report.phases.items():
+        console.print(f"  {phase}: {seconds:.1f} s")
+    console.print(
+        f"run {report.run_id}; start it with: casegraph neo4j start --data {report.data_dir}"
+    )
 
 
 def run_ingest(
@@ -188,12 +263,29 @@ def ingest(
         False, "--dedupe", help="flag possible duplicates among the loaded entities afterwards"
     ),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
+    bulk: bool = typer.Option(
+        False,
+        "--bulk",
+        help="build a NEW local database with Neo4j's import tool (the local Neo4j of --data "
+        "must be stopped)",
+    ),
+    data_dir: Path | None = typer.Option(
+        None, "--data", help="with --bulk: the local Neo4j folder (default CASEGRAPH_NEO4J_DATA)"
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="with --bulk: replace the database the folder holds"
+    ),
 ) -> None:
-    """Validate a file whole, then load it; a bad file is refused and nothing is written."""
+    """Validate a file whole, then load it; a bad file is refused and nothing is written.
+    With --bulk, build a new local database from it instead (Neo4j's import tool)."""
     if fmt not in ("auto", *FORMATS):
         raise InvalidRequestError(f"--format: unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     if rejects is not None and not skip_invalid:
         raise InvalidRequestError("--rejects needs --skip-invalid")
+    if not bulk and (data_dir is not None or replace):
+        raise InvalidRequestError("--data and --replace go with --bulk")
+    if bulk and (skip_invalid or dedupe):
+        raise InvalidRequestError("--bulk loads valid input whole: no --skip-invalid, no --dedupe")
     with tempfile.TemporaryDirectory(prefix="casegraph-csv-") as tmp:
         path = paths[0]
         if len(paths) > 1:  # several CSV files: one folder of links to them
@@ -203,6 +295,10 @@ def ingest(
                 (Path(tmp) / p.name).symlink_to(p.resolve())
             path = Path(tmp)
             fmt = "csv"
+        if bulk:
+            bulk_report = run_bulk(path, fmt=fmt, data=data_dir, replace=replace)
+            print_json(bulk_report.as_dict()) if as_json else print_bulk_report(bulk_report)
+            return
         report = run_ingest(
             path,
             fmt=fmt,

@@ -196,6 +196,42 @@ def _merge(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict
     }
 
 
+def merge_payloads(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Facts about one person from two records: aliases unioned, later values win."""
+    return _merge(old, new)
+
+
+def union(*lists: Iterable[Any]) -> list[Any]:
+    """The items of ``lists`` in order, each once (how ``sources`` of a person grow)."""
+    return _union(*lists)
+
+
+def protected_props(
+    key: ProtectionKey,
+    pid: str,
+    payload: Mapping[str, Any],
+    level: str | None,
+    sources: list[Any],
+) -> dict[str, Any]:
+    """Every property of the node that stores a protected person (see
+    :mod:`casegraph.graph.protection`): written by :func:`protect`, and by the bulk import
+    (:mod:`casegraph.graph.bulk`)."""
+    pseudonym = pseudonym_of(pid)
+    pkey = name_key(pseudonym)
+    return {
+        "id": pid,
+        "name": pseudonym,
+        "name_key": pkey,
+        "aliases": [],
+        "search_keys": [pkey],
+        "search_text": " " + pkey,
+        "sources": sources,
+        "protection": level,
+        "sealed": key.seal(payload, pid),
+        "blind_text": key.blind_text(payload_names(payload)),
+    }
+
+
 def protect(tx: ManagedTransaction, key: ProtectionKey, items: list[ToProtect]) -> list[str]:
     """Store ``items`` protected (see the module docstring); return their pseudonymous ids."""
     if not items:
@@ -236,25 +272,7 @@ def protect(tx: ManagedTransaction, key: ProtectionKey, items: list[ToProtect]) 
         unchanged = payload == old and level == row.get("level")
         if clear is None and unchanged and sources == (row.get("sources") or []):
             continue  # nothing new: the stored node stays as it is
-        pseudonym = pseudonym_of(pid)
-        pkey = name_key(pseudonym)
-        rows.append(
-            {
-                "real": real,
-                "props": {
-                    "id": pid,
-                    "name": pseudonym,
-                    "name_key": pkey,
-                    "aliases": [],
-                    "search_keys": [pkey],
-                    "search_text": " " + pkey,
-                    "sources": sources,
-                    "protection": level,
-                    "sealed": key.seal(payload, pid),
-                    "blind_text": key.blind_text(payload_names(payload)),
-                },
-            }
-        )
+        rows.append({"real": real, "props": protected_props(key, pid, payload, level, sources)})
     if rows:
         tx.run(WRITE, rows=rows).consume()
     return [str(r["props"]["id"]) for r in rows]
@@ -307,6 +325,23 @@ def _scrubbed_props(
         updates.update(name_key=name_key(name), search_keys=keys, search_text=" " + " ".join(keys))
     updates[SEALED_TEXT] = key.seal(new_state, aad) if new_state else None
     return updates
+
+
+def scrubbed_props(
+    props: Mapping[str, Any],
+    parts: frozenset[str],
+    key: ProtectionKey,
+    aad: str,
+    *,
+    names: bool,
+) -> dict[str, Any]:
+    """``props`` as stored once scrubbed of ``parts`` (what :func:`scrub_nodes` and
+    :func:`scrub_relationships` leave in the graph; the bulk import writes it at once)."""
+    change = _scrubbed_props(props, parts, key, aad, names=names)
+    if change is None:
+        return dict(props)
+    out = {**props, **change}
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def scrub_nodes(tx: ManagedTransaction, needles: Needles, eids: Iterable[str]) -> int:
