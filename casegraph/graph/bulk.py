@@ -45,9 +45,9 @@ from casegraph.graph.protected_writes import (
     union,
 )
 from casegraph.graph.protection import ProtectionKey, name_parts, own_level, payload_names
+from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, SourceRecord
 from casegraph.graph.schema import init_schema
 from casegraph.graph.writer import WriteCounts, entity_row, relationship_row, source_row
-from casegraph.ingest.records import EntityRecord, Record, RelationshipRecord, SourceRecord
 
 ARRAY_DELIMITER = "\x1f"
 DATABASE = "neo4j"

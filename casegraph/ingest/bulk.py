@@ -26,15 +26,16 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from casegraph.errors import ValidationFailed
+from casegraph.formats.jsonl import Parsed
 from casegraph.graph.bulk import BulkBuilder, CsvSet, check_target, finish_database, run_import
 from casegraph.graph.db import GraphDB
 from casegraph.graph.protection import ProtectionKey
+from casegraph.graph.records import EntityRecord
+from casegraph.graph.runs import IngestRun, now, record_run
 from casegraph.graph.writer import WriteCounts
 from casegraph.ingest.detect import reader_for
-from casegraph.ingest.jsonl import Parsed
 from casegraph.ingest.pipeline import ProgressFn, _rel_hash, records, validate_input
-from casegraph.ingest.records import EntityRecord
-from casegraph.ingest.runs import IngestRun, now, os_user, record_run, sha256_of
+from casegraph.ingest.runs import os_user, sha256_of
 from casegraph.ingest.validate import Validator
 
 PROGRESS_EVERY = 10_000
