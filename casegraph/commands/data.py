@@ -151,6 +151,8 @@ def print_bulk_report(report: BulkReport) -> None:
     console.print(table)
     for phase, seconds in report.phases.items():
         console.print(f"  {phase}: {seconds:.1f} s")
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] line {w.line}, {w.field or 'record'}: {w.reason}")
     console.print(
         f"run {report.run_id}; start it with: casegraph neo4j start --data {report.data_dir}"
     )

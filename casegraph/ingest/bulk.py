@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
-from casegraph.errors import ValidationFailed
+from casegraph.errors import RecordError, ValidationFailed
 from casegraph.formats.jsonl import Parsed
 from casegraph.graph.bulk import BulkBuilder, CsvSet, check_target, finish_database, run_import
 from casegraph.graph.db import GraphDB
@@ -56,6 +56,7 @@ class BulkReport:
     phases: dict[str, float] = field(default_factory=dict)
     csv_bytes: int = 0
     uri: str = ""  # of the new database, when it was left running
+    warnings: list[RecordError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class BulkReport:
             "updated": self.counts.total_updated,
             "seconds": round(self.seconds, 3),
             "phases": {k: round(v, 3) for k, v in self.phases.items()},
+            "warnings": [w.as_dict() for w in self.warnings],
             "csv_bytes": self.csv_bytes,
         }
 
@@ -171,7 +173,7 @@ def bulk_ingest(
                 builder.add_victim(person)
             builder.victims_done()
         n = 0
-        for rec in records(read(path)):
+        for rec in records(read(path), None, plan.dropped):  # as online: not the dropped
             if not builder.is_victim(rec):
                 builder.add(rec)
             n += 1
@@ -213,4 +215,5 @@ def bulk_ingest(
         phases=phases,
         csv_bytes=csv_bytes,
         uri=uri if serve_port is not None else "",
+        warnings=list(plan.warnings),
     )
