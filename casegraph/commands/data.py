@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import typer
@@ -12,7 +12,7 @@ from rich.table import Table
 
 from casegraph.commands.common import console, handle_errors, open_db, out, print_json
 from casegraph.commands.watch import print_runs, run_after_ingest
-from casegraph.errors import InvalidRequestError
+from casegraph.errors import InvalidRequestError, RecordError
 from casegraph.formats.csv import CsvOptions
 from casegraph.graph.db import protection_key_for
 from casegraph.graph.dedupe import flagged
@@ -137,6 +137,11 @@ def run_bulk(path: Path, *, fmt: str | None, data: Path | None, replace: bool) -
     return report
 
 
+def _print_warnings(warnings: Sequence[RecordError]) -> None:
+    for w in warnings:
+        console.print(f"[yellow]warning:[/] line {w.line}, {w.field or 'record'}: {w.reason}")
+
+
 def print_bulk_report(report: BulkReport) -> None:
     table = Table(
         title=f"built {report.data_dir} from {report.path} ({report.format}): "
@@ -151,8 +156,7 @@ def print_bulk_report(report: BulkReport) -> None:
     console.print(table)
     for phase, seconds in report.phases.items():
         console.print(f"  {phase}: {seconds:.1f} s")
-    for w in report.warnings:
-        console.print(f"[yellow]warning:[/] line {w.line}, {w.field or 'record'}: {w.reason}")
+    _print_warnings(report.warnings)
     console.print(
         f"run {report.run_id}; start it with: casegraph neo4j start --data {report.data_dir}"
     )
@@ -166,29 +170,8 @@ def run_ingest(
     rejects: Path | None = None,
     csv_options: CsvOptions | None = None,
 ) -> IngestReport:
-    with (
-        open_db() as db,
-        Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,} records"),
-            TextColumn("{task.fields[rate]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as progress,
-    ):
-        tasks: dict[str, TaskID] = {}
-
-        def advance(phase: str, n: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = progress.add_task(f"{phase} {path.name}", total=None, rate="")
-            task = tasks[phase]
-            progress.advance(task, n)
-            t = progress.tasks[task]
-            if t.elapsed:
-                progress.update(task, rate=f"{t.completed / t.elapsed:,.0f} records/s")
-
+    with open_db() as db, _progress_bars() as progress:
+        advance = _advance(progress, path.name)
         return ingest_file(
             db,
             path,
@@ -225,8 +208,7 @@ def print_report(report: IngestReport) -> None:
             f"[yellow]rejected:[/] {rejected} record(s), {len(report.rejected)} error(s)"
             + (f"; written to {report.rejects_path}" if report.rejects_path else "")
         )
-    for w in report.warnings:
-        console.print(f"[yellow]warning:[/] line {w.line}, {w.field or 'record'}: {w.reason}")
+    _print_warnings(report.warnings)
     console.print(f"run {report.run_id}")
 
 
