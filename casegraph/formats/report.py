@@ -53,10 +53,13 @@ def to_report_html(
     graph: dict[str, Any],
     sources: list[dict[str, Any]],
     notes: list[dict[str, Any]],
+    *,
+    stylesheet: str = STYLESHEET,
 ) -> str:
     """The report page of ``workspace`` (its ``graph``: nodes and edges as the API shows
     them; ``sources``: the documents they cite; ``notes``: on the workspace and on what it
-    shows)."""
+    shows). ``stylesheet``: the URL of its style sheet (absolute when the page is opened
+    from a ``blob:`` URL, as the explorer does)."""
     nodes = list(graph.get("nodes") or [])
     edges = list(graph.get("edges") or [])
     names = {str(n.get("id")): n.get("name") or n.get("id") for n in nodes}
@@ -69,7 +72,7 @@ def to_report_html(
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(workspace.get('name'))} — casegraph workspace report</title>",
-        f'<link rel="stylesheet" href="{STYLESHEET}">',
+        f'<link rel="stylesheet" href="{escape(stylesheet, quote=True)}">',
         "</head><body>",
         '<header class="report-head">',
         f"<h1>{_e(workspace.get('name'))}</h1>",

@@ -33,7 +33,7 @@ from casegraph.api.schemas.workspaces import (
     WorkspacesOut,
     WorkspaceUpdateIn,
 )
-from casegraph.formats.report import to_report_html
+from casegraph.formats.report import STYLESHEET, to_report_html
 from casegraph.graph import workspaces as store
 from casegraph.graph.db import GraphDB
 from casegraph.graph.disclosure import Disclosure
@@ -268,7 +268,11 @@ def get_report(
     data = disclosure.apply({"workspace": shown, "sources": sources, "notes": notes})
     annotate(request.state, workspace=workspace_id, action="report")
     html = to_report_html(
-        data["workspace"], data["workspace"]["graph"], data["sources"], data["notes"]
+        data["workspace"],
+        data["workspace"]["graph"],
+        data["sources"],
+        data["notes"],
+        stylesheet=str(request.base_url).rstrip("/") + STYLESHEET,
     )
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "Content-Security-Policy": REPORT_POLICY}
