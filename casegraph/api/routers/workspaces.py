@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from casegraph.api.audit import annotate
 from casegraph.api.deps import CallerDep, DbDep, DisclosureDep
@@ -249,12 +249,17 @@ def delete_workspace(
 @router.get(
     "/workspaces/{workspace_id}/report",
     summary="A workspace as a printable HTML report, with the sources of every fact",
-    response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}},
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the report: an HTML page with print CSS",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    },
 )
 def get_report(
     workspace_id: str, request: Request, db: DbDep, disclosure: DisclosureDep
-) -> HTMLResponse:
+) -> Response:
     from casegraph.api.routers.notes import shown_note  # one module per area
 
     shown = _with_graph(db, _shown(db, disclosure, store.get_workspace(db, workspace_id)))
