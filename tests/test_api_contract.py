@@ -271,6 +271,8 @@ def calls(db: GraphDB) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("GET", "/watches", "/watches", {}),
         ("GET", "/alerts", "/alerts", {"params": {"all": True}}),
         ("POST", "/watches/run", "/watches/run", {}),
+        ("GET", "/workspaces", "/workspaces", {}),
+        ("GET", "/notes", "/notes", {"params": {"target": "per-duman-taev"}}),
         ("GET", "/audit", "/audit", {"params": {"limit": 5}}),
         ("GET", "/apikeys", "/apikeys", {}),
     ]

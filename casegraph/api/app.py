@@ -40,9 +40,11 @@ from casegraph.api.routers import (
 from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import model as model_router
+from casegraph.api.routers import notes as notes_router
 from casegraph.api.routers import queries as queries_router
 from casegraph.api.routers import timeline as timeline_router
 from casegraph.api.routers import watches as watches_router
+from casegraph.api.routers import workspaces as workspaces_router
 from casegraph.api.security import install_security
 from casegraph.errors import ConfigurationError
 from casegraph.graph.db import GraphDB
@@ -60,6 +62,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     ingest_router.router,
     watches_router.reading,
     watches_router.triage,
+    workspaces_router.router,
+    notes_router.router,
     export.router,
     admin.router,
     model_router.router,

@@ -21,6 +21,9 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT alert_key IF NOT EXISTS FOR (n:Alert) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT alert_id IF NOT EXISTS FOR (n:Alert) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX alert_watch IF NOT EXISTS FOR (n:Alert) ON (n.watch)",
+    "CREATE CONSTRAINT workspace_id IF NOT EXISTS FOR (n:Workspace) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT note_id IF NOT EXISTS FOR (n:Note) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX note_target IF NOT EXISTS FOR (n:Note) ON (n.target)",
     "CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.name_key)",
     "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
     # Full-text search over the name as written and over the transliterated keys of the

@@ -83,6 +83,8 @@ export function createApi({ storage, fetchFn }) {
     },
     get: (path) => call(path),
     post: (path, body) => call(path, { method: "POST", body }),
+    put: (path, body) => call(path, { method: "PUT", body }),
+    del: (path) => call(path, { method: "DELETE" }),
     /** The path of an entity route: `/entities/{id}` plus `suffix`. */
     entityPath: (id, suffix = "") => `/entities/${encodeURIComponent(id)}${suffix}`,
   };

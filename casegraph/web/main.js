@@ -20,10 +20,12 @@ import { createDetails } from "./panels/details.js";
 import { createExplorer } from "./panels/explore.js";
 import { renderKindOptions, renderLegend } from "./panels/legend.js";
 import { renderNodes } from "./panels/nodes.js";
+import { createNotes } from "./panels/notes.js";
 import { createPaths } from "./panels/paths.js";
 import { createPyramid } from "./panels/pyramid.js";
 import { createQueries } from "./panels/queries.js";
 import { createSearch } from "./panels/search.js";
+import { createWorkspaces, workspaceIdFromHash } from "./panels/workspaces.js";
 
 const api = createApi({ storage: window.sessionStorage, fetchFn: window.fetch.bind(window) });
 const status = createStatus($("status"));
@@ -40,6 +42,8 @@ const pyramid = createPyramid(ctx);
 const queries = createQueries(ctx);
 const sizeBy = createSizeBy(ctx);
 const search = createSearch({ ...ctx, openEntity: explorer.openEntity });
+const notes = createNotes(ctx);
+const workspaces = createWorkspaces({ ...ctx, notes });
 Object.assign(actions, {
   expand: explorer.expand,
   setPathEnd: paths.setEnd,
@@ -77,6 +81,7 @@ async function signIn(key) {
     status.say(api.key ? "Signed in." : "Connected.", "ok");
     sizeBy.renderMeasures();
     queries.load();
+    await workspaces.load();
     return true;
   } catch (err) {
     if (err.status === 401) {
@@ -98,12 +103,14 @@ function signOut() {
   pyramid.reset();
   sizeBy.forget();
   queries.load();
+  workspaces.reset();
+  notes.reset();
   status.say("Signed out.", "info");
 }
 
-$("signin-form").addEventListener("submit", (evt) => {
+$("signin-form").addEventListener("submit", async (evt) => {
   evt.preventDefault();
-  signIn($("api-key").value);
+  if (await signIn($("api-key").value)) await workspaces.openFromHash();
 });
 $("signout-btn").addEventListener("click", signOut);
 
@@ -112,11 +119,16 @@ async function start() {
   sizeBy.renderMeasures();
   try {
     await api.get("/health"); // 503 when Neo4j does not answer
-    if (api.key) await signIn(api.key);
-    else {
+    if (api.key) {
+      if (await signIn(api.key)) await workspaces.openFromHash();
+    } else {
       // Without a key the model answers only when the server runs without auth.
-      await loadModel().catch(() => undefined);
+      const open = await loadModel().then(() => true, () => false);
       await queries.load();
+      if (workspaceIdFromHash(window.location.hash)) {
+        if (open) await workspaces.openFromHash();
+        else status.say("Sign in to open the workspace of this link.", "info");
+      }
     }
   } catch (err) {
     status.fail(err);
