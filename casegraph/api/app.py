@@ -41,6 +41,7 @@ from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import model as model_router
 from casegraph.api.routers import queries as queries_router
+from casegraph.api.routers import review as review_router
 from casegraph.api.routers import timeline as timeline_router
 from casegraph.api.routers import watches as watches_router
 from casegraph.api.security import install_security
@@ -58,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     queries_router.router,
     cypher_router.router,
     ingest_router.router,
+    review_router.router,
     watches_router.reading,
     watches_router.triage,
     export.router,
