@@ -63,7 +63,7 @@ class DecisionsIn(BaseModel):
 class DecisionsOut(Schema):
     """What the decisions did."""
 
-    accepted: list[str] = []
-    rejected: list[str] = []
-    edited: list[str] = []
-    skipped: list[str] = []
+    accepted: list[str] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list)
+    edited: list[str] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list)
