@@ -310,3 +310,41 @@ def test_document_text_is_checked(seeded: GraphDB, client_for: Callable[[str], T
     )
     assert r.status_code == 200, r.text
     assert r.json()["sha256"] == document_from_text("Anna Ryl visited Bahrain.").sha256
+
+
+def test_cli_stage_show_decide_and_undo(
+    seeded: GraphDB, neo4j_uri: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from casegraph.cli import app
+    from casegraph.settings import get_settings
+
+    monkeypatch.setenv("CASEGRAPH_NEO4J_URI", neo4j_uri)
+    get_settings.cache_clear()
+    try:
+        cli = CliRunner()
+        doc = tmp_path / "note.txt"
+        doc.write_text("Anna Ryl, head of the Korgau Astana foundation, met Duman Taev.")
+        staged = cli.invoke(app, ["extract", str(doc), "--stage", "--json"])
+        assert staged.exit_code == 0, staged.output
+        sid = json.loads(staged.stdout)["review_set"]["id"]
+        listed = cli.invoke(app, ["review", "list", "--json"])
+        assert sid in {s["id"] for s in json.loads(listed.stdout)["sets"]}
+        shown = json.loads(cli.invoke(app, ["review", "show", sid, "--json"]).stdout)
+        items = items_by(shown)
+        leads = items["LEADS:Anna Ryl->Korgau Astana"]["id"]
+        taev = items["Duman Taev"]["id"]
+        assert cli.invoke(app, ["review", "reject", taev]).exit_code == 0
+        accepted = cli.invoke(app, ["review", "accept", leads])
+        assert accepted.exit_code == 0, accepted.output
+        assert leads in json.loads(accepted.stdout)[sid]["accepted"]
+        # the decisions are kept; an unknown merge is a clear error (exit 1)
+        after = items_by(json.loads(cli.invoke(app, ["review", "show", sid, "--json"]).stdout))
+        assert after["Duman Taev"]["status"] == "rejected"
+        assert after["Anna Ryl"]["status"] == "accepted"
+        edit = cli.invoke(app, ["review", "edit", taev, "--name", "D. Taev"])
+        assert edit.exit_code == 0, edit.output
+        assert cli.invoke(app, ["review", "undo", "merge-none"]).exit_code == 1
+    finally:
+        get_settings.cache_clear()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
@@ -24,11 +24,33 @@ from casegraph.graph.review import get_item
 from casegraph.ingest import review as rv
 from casegraph.settings import Settings
 from tests.test_extract import seed_article
-from tests.test_web_ui import LiveServer, open_page, sign_in
+from tests.test_web_ui import TIMEOUT_MS, LiveServer, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "images" / "review-seed.png"
 NODES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS props"
+
+
+def open_review(browser: Browser, base: str, errors: list[str]) -> Page:
+    """The review page of the server at ``base`` (1440×900); JavaScript errors and requests
+    that leave the server go to ``errors`` (such requests are refused)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+
+    def only_local(route: Route) -> None:
+        target = route.request.url
+        if target.startswith(base + "/") or target.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            errors.append(f"request outside the casegraph server: {target}")
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/web/review.html")
+    page.wait_for_selector("body[data-ready='1']")
+    return page
 
 
 @pytest.fixture
@@ -44,8 +66,7 @@ def review_page(
 ) -> Iterator[Page]:
     errors: list[str] = []
     with LiveServer(create_app(db=seeded, settings=settings)) as live:
-        page = open_page(browser, f"{live.url}/web/review.html", errors)
-        page.set_viewport_size({"width": 1440, "height": 900})
+        page = open_review(browser, live.url, errors)
         sign_in(page, create_key(seeded, "ingester", name="web-review").key)
         assert "Signed in" in page.inner_text("#status")
         page.click(f"[data-set='{staged}']")

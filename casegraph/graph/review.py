@@ -58,8 +58,9 @@ LIST_SETS = """
 MATCH (s:ReviewSet)
 OPTIONAL MATCH (i:ReviewItem {set_id: s.id})
 WITH s, i.status AS status, count(i) AS n
-RETURN s {.*} AS set, collect([status, n]) AS counts
+WITH s, collect([status, n]) AS counts
 ORDER BY s.staged_at DESC
+RETURN s {.*} AS review_set, counts
 LIMIT $limit
 """
 
@@ -177,7 +178,7 @@ def decided_fingerprints(db: GraphDB, set_id: str) -> dict[str, dict[str, Any]]:
 def list_sets(db: GraphDB, limit: int = 200) -> list[dict[str, Any]]:
     out = []
     for row in db.read(LIST_SETS, {"limit": limit}):
-        s = dict(row["set"])
+        s = dict(row["review_set"])
         s["counts"] = {status: n for status, n in row["counts"] if status is not None}
         out.append(s)
     return out

@@ -451,9 +451,12 @@ def decide(
     accept: list[str] = []
     report: dict[str, Any] = {"accepted": [], "rejected": [], "edited": [], "skipped": []}
 
+    # items a decision names: "*" leaves them to that decision
+    named = {d.item for d in decisions if d.item != "*" and d.action != "edit"}
+
     def targets(d: Decision) -> list[dict[str, Any]]:
         if d.item == "*":
-            return [it for it in items if it["status"] == PENDING]
+            return [it for it in items if it["status"] == PENDING and it["id"] not in named]
         it = by_id.get(d.item)
         if it is None:
             raise NotFoundError(f"no item {d.item!r} in review set {set_id!r}")
@@ -581,7 +584,8 @@ def _write(
         {
             "kind": "source",
             "id": src,
-            "title": doc.get("title") or src,
+            # a title can name a victim: scrubbed like the evidence
+            "title": scrub(str(doc.get("title") or src), parts),
             "properties": {
                 k: v
                 for k, v in {
