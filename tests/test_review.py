@@ -259,6 +259,9 @@ def test_staged_victims_are_sealed_and_hidden(
     ent = admin.get(f"/entities/{written['entity_id']}")
     assert ent.status_code == 200 and "Aigerim Saparova" in ent.text
     assert "Aigerim" not in viewer.get(f"/entities/{written['entity_id']}").text
+    # staged as a minor (an age under 18 beside her name): written at that level, so an
+    # analyst (who sees adult victims) does not see her either
+    assert "Aigerim" not in analyst.get(f"/entities/{written['entity_id']}").text
 
 
 def test_api_decisions_link_and_duplicates(

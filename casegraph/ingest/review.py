@@ -682,6 +682,12 @@ def _write(
     plan = validate_input(db, _parsed(raws))
     if plan.errors:
         raise ValidationFailed(plan.errors, source=f"review {s['id']}")
+    # a person the review staged as a victim (or a minor) is written protected at that
+    # level, even when no record says so (an admin can lift it: casegraph protect lift)
+    for iid, real in real_of.items():
+        it = by_id[iid]
+        if it.get("level") and it["kind"] == PERSON:
+            plan.protect[real] = stronger_level(plan.protect.get(real), it["level"]) or it["level"]
     init_schema(db)
     counts = write_input(db, lambda: _parsed(raws), plan)
     run.finished_at = now()
