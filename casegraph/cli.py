@@ -11,6 +11,7 @@ from casegraph.commands import (
     extract,
     neo4j,
     protect,
+    review,
     security,
     serve,
     watch,
@@ -38,6 +39,7 @@ app.add_typer(query_app, name="query")
 app.add_typer(protect.protect_app, name="protect")
 app.add_typer(watch.watch_app, name="watch")
 app.add_typer(watch.alerts_app, name="alerts")
+app.add_typer(review.review_app, name="review")
 
 
 def main() -> None:

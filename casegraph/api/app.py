@@ -42,6 +42,7 @@ from casegraph.api.routers import ingest as ingest_router
 from casegraph.api.routers import model as model_router
 from casegraph.api.routers import notes as notes_router
 from casegraph.api.routers import queries as queries_router
+from casegraph.api.routers import review as review_router
 from casegraph.api.routers import timeline as timeline_router
 from casegraph.api.routers import watches as watches_router
 from casegraph.api.routers import workspaces as workspaces_router
@@ -60,6 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     queries_router.router,
     cypher_router.router,
     ingest_router.router,
+    review_router.router,
     watches_router.reading,
     watches_router.triage,
     workspaces_router.router,

@@ -19,6 +19,8 @@ from casegraph.errors import DatabaseUnavailableError, InvalidRequestError
 from casegraph.extract.documents import read_document
 from casegraph.extract.linking import Linker
 from casegraph.extract.pipeline import extract as extract_document
+from casegraph.ingest import review as rv
+from casegraph.ingest.runs import os_user
 
 LANGS = ("auto", "en", "ru", "kk")
 
@@ -52,6 +54,9 @@ def extract(
     as_json: bool = typer.Option(False, "--json", help="print the proposals as JSON"),
     link: bool = typer.Option(True, "--link/--no-link", help="match entities to the graph"),
     url: str | None = typer.Option(None, "--url", help="the document's URL, when known"),
+    stage: bool = typer.Option(
+        False, "--stage", help="store the proposals as a review set (casegraph review)"
+    ),
 ) -> None:
     """Propose the people, organizations, places and relationships that FILE names."""
     if lang not in LANGS:
@@ -69,7 +74,17 @@ def extract(
                 linker = Linker(db, CLI_ROLE)
         for path in files:
             document = read_document(path, url=url)
-            results.append(extract_document(document, language=lang, linker=linker))
+            result = extract_document(document, language=lang, linker=linker)
+            if stage:
+                if linker is None:
+                    raise DatabaseUnavailableError("--stage needs the database")
+                staged = rv.stage(linker.db, result, document.text, user=os_user())
+                result["review_set"] = staged
+                console.print(
+                    f"staged {staged['items']} item(s) as review set {staged['id']}"
+                    + (f" ({staged['skipped']} decided before)" if staged["skipped"] else "")
+                )
+            results.append(result)
     if as_json:
         print_json(results[0] if len(results) == 1 else results)
         return

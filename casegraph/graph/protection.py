@@ -249,3 +249,21 @@ def scrub(text: str, parts: frozenset[str]) -> str:
         return text
     stems = _stems(parts)
     return _WORD.sub(lambda m: REDACTED if _hit(m.group(), parts, stems) else m.group(), text)
+
+
+MASK = "█"
+
+
+def mask(text: str, parts: frozenset[str]) -> str:
+    """``text`` with every word :func:`scrub` would replace masked letter for letter, so that
+    character offsets into it stay those of the original (a review set's spans).
+
+    >>> mask("Свидетель видел Сапарову.", name_parts(["Айгерим Сапарова"]))
+    'Свидетель видел ████████.'
+    """
+    if not parts or not text:
+        return text
+    stems = _stems(parts)
+    return _WORD.sub(
+        lambda m: MASK * len(m.group()) if _hit(m.group(), parts, stems) else m.group(), text
+    )

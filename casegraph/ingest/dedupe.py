@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 from casegraph.graph.db import GraphDB
 from casegraph.graph.dedupe import entity_keys
 from casegraph.graph.records import RelationshipRecord
+from casegraph.graph.review import rejected_pairs
 from casegraph.graph.writer import GraphWriter, WriteCounts
 
 DEFAULT_THRESHOLD = 90.0
@@ -104,7 +105,8 @@ def flag_duplicates(
     db: GraphDB, threshold: float = DEFAULT_THRESHOLD, only: set[str] | None = None
 ) -> tuple[list[Pair], WriteCounts]:
     """Find possible duplicates in the graph and flag them with ``POSSIBLY_SAME_AS``."""
-    pairs = find_pairs(entity_keys(db), threshold, only)
+    rejected = rejected_pairs(db)  # pairs a reviewer said are two entities
+    pairs = [p for p in find_pairs(entity_keys(db), threshold, only) if (p.a, p.b) not in rejected]
     writer = GraphWriter(db)
     for p in pairs:
         writer.add(
