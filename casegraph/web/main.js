@@ -19,6 +19,7 @@ import { createSizeBy } from "./panels/analytics.js";
 import { createDetails } from "./panels/details.js";
 import { createExplorer } from "./panels/explore.js";
 import { renderKindOptions, renderLegend } from "./panels/legend.js";
+import { createMap } from "./panels/map.js";
 import { renderNodes } from "./panels/nodes.js";
 import { createPaths } from "./panels/paths.js";
 import { createPyramid } from "./panels/pyramid.js";
@@ -40,6 +41,7 @@ const pyramid = createPyramid(ctx);
 const queries = createQueries(ctx);
 const sizeBy = createSizeBy(ctx);
 const search = createSearch({ ...ctx, openEntity: explorer.openEntity });
+createMap({ ...ctx, openEntity: explorer.openEntity });
 Object.assign(actions, {
   expand: explorer.expand,
   setPathEnd: paths.setEnd,
