@@ -13,6 +13,7 @@ class MapPlaceOut(Schema):
     """A place on a route, where the map draws it."""
 
     id: str
+    label: str = Field("Location", description="always Location")
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(
@@ -30,6 +31,7 @@ class UnplacedOut(Schema):
     """A place on a route that no coordinates are known for (listed, not drawn)."""
 
     id: str
+    label: str = Field("Location", description="always Location")
     name: str | None = None
     aliases: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
