@@ -16,10 +16,14 @@ from casegraph.api.auth import create_key
 from casegraph.extract.geo import locate_entity
 from casegraph.graph import repository
 from casegraph.graph.db import GraphDB
+from casegraph.ingest.pipeline import ingest_file
+from tests.builders import entity, rel, source, write_jsonl
+from tests.test_hardening import _csp_watch
 from tests.test_map import expected_routes, protected_names
 from tests.test_web_ui import LiveServer, open_page, server, sign_in  # noqa: F401
 
 MAP_READY = "body[data-map='ready']"
+MARKUP = '<b id="injected">Free Port</b>'
 
 
 def map_page(browser: Browser, live: LiveServer, db: GraphDB, role: str) -> tuple[Page, list[str]]:
@@ -27,10 +31,12 @@ def map_page(browser: Browser, live: LiveServer, db: GraphDB, role: str) -> tupl
     page = open_page(browser, live.url, errors)
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
+    violations = _csp_watch(page)  # Chrome reports violations on the console
     sign_in(page, create_key(db, role, name=f"map-{role}").key)
     page.click("#map-panel summary")
     page.click("#map-btn")
     page.wait_for_selector(MAP_READY)
+    errors.extend(violations)
     errors.extend(u for u in requested if not u.startswith((live.url + "/", "data:", "blob:")))
     return page, errors
 
@@ -125,16 +131,30 @@ def test_a_viewer_map_counts_victims_and_names_none(
     browser: Browser,
     server: LiveServer,  # noqa: F811
     seeded: GraphDB,
+    tmp_path: Path,
 ) -> None:
+    # one more route, to a place whose name is markup: drawn as text, never as HTML
+    extra = [
+        source(),
+        entity("loc-free", "Location", MARKUP, props={"lat": 10.5, "lon": 60.1}),
+        entity("p-zarina", name="Zarina Testova"),
+        rel("TRAFFICKED_TO", "p-zarina", "loc-free"),
+        rel("ORIGINATES_FROM", "p-zarina", "loc-kazakhstan"),
+    ]
+    ingest_file(seeded, write_jsonl(tmp_path / "extra.jsonl", extra))
     page, errors = map_page(browser, server, seeded, "viewer")
     try:
+        assert page.locator("#injected").count() == 0
+        labels = page.eval_on_selector_all("#map .map-label", "ns => ns.map(n => n.textContent)")
+        assert MARKUP in labels
         plan = seed_plan(seeded)
+        assert len(plan["drawn"]) == 4
         counts = page.eval_on_selector_all("#map .map-count", "ns => ns.map(n => n.textContent)")
         expected = [f"{n} victim" + ("" if n == 1 else "s") for n in plan["drawn"].values()]
         assert sorted(counts) == sorted(expected)
         html = page.content()
         secrets = protected_names(seeded)
-        assert secrets and not [s for s in secrets if s in html]
+        assert "Zarina Testova" in secrets and not [s for s in secrets if s in html]
         assert page.locator("#map-routes .map-named").count() == 0
     finally:
         page.context.close()

@@ -92,7 +92,7 @@ export function createMap({ api, view, status, openEntity }) {
         ],
         { className: "map-route", color: ROUTE_COLOR, weight: line.width, opacity: 0.75, interactive: false }
       )
-        .bindTooltip(line.label, { permanent: true, direction: "center", className: "map-count" })
+        .bindTooltip(el("span", {}, line.label), { permanent: true, direction: "center", className: "map-count" })
         .addTo(layers.routes);
     }
     const color = displayOf(view.model, "Location").color;
@@ -105,7 +105,13 @@ export function createMap({ api, view, status, openEntity }) {
         fillColor: color,
         fillOpacity: 1,
       })
-        .bindTooltip(place.name || place.id, { permanent: true, direction: "right", offset: [8, 0], className: "map-label" })
+        // a DOM node, not a string: Leaflet puts strings in as HTML, and names are data
+        .bindTooltip(el("span", {}, place.name || place.id), {
+          permanent: true,
+          direction: "right",
+          offset: [8, 0],
+          className: "map-label",
+        })
         .on("click", () => pick(place, marker))
         .addTo(layers.places);
       const node = marker.getElement();
