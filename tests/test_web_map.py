@@ -105,6 +105,12 @@ def test_the_map_draws_the_seed_routes_on_offline_outlines(
     for x, y in ends:
         assert min(abs(x - cx) + abs(y - cy) for cx, cy in centres) < 2
     page.screenshot(path=str(artifacts / "web-map-seed.png"))
+    # the admin sees the victims beside the routes, and signing out forgets them
+    secrets = protected_names(seeded)
+    assert [s for s in secrets if s in page.inner_text("#map-routes")]
+    page.click("#signout-btn")
+    page.wait_for_selector("#map", state="hidden")
+    assert not [s for s in secrets if s in page.content()]
 
 
 def test_clicking_a_place_selects_it_in_the_graph(

@@ -84,11 +84,14 @@ def _cities_by_name() -> dict[str, list[dict[str, Any]]]:
 
 
 @functools.cache
-def _cities_by_any_name() -> dict[str, list[dict[str, Any]]]:
-    """GeoNames cities by the keys of all their names (built on the first place that the
-    smaller tables do not know: about two seconds)."""
+def _cities_by_any_name(country: str | None) -> dict[str, list[dict[str, Any]]]:
+    """GeoNames cities of ``country`` (``None``: all) by the keys of all their names, built
+    on the first place that the smaller tables do not know (for all cities: about two
+    seconds; for one country, a fraction of that)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for city in _geonames().get_cities().values():
+        if country is not None and city.get("countrycode") != country:
+            continue
         keys = {name_key(n) for n in [city["name"], *city.get("alternatenames", [])] if n}
         for key in keys:
             if key:
@@ -102,7 +105,7 @@ def _biggest(cities: Iterable[dict[str, Any]], country: str | None) -> dict[str,
 
 
 def _city(name: str, country: str | None, *, any_name: bool = False) -> Coordinates | None:
-    table = _cities_by_any_name() if any_name else _cities_by_name()
+    table = _cities_by_any_name(country) if any_name else _cities_by_name()
     city = _biggest(table.get(name_key(name), ()), country)
     if city is None:
         return None

@@ -41,7 +41,7 @@ const pyramid = createPyramid(ctx);
 const queries = createQueries(ctx);
 const sizeBy = createSizeBy(ctx);
 const search = createSearch({ ...ctx, openEntity: explorer.openEntity });
-createMap({ ...ctx, openEntity: explorer.openEntity });
+const routesMap = createMap({ ...ctx, openEntity: explorer.openEntity });
 Object.assign(actions, {
   expand: explorer.expand,
   setPathEnd: paths.setEnd,
@@ -98,6 +98,7 @@ function signOut() {
   search.clear();
   paths.reset();
   pyramid.reset();
+  routesMap.reset();
   sizeBy.forget();
   queries.load();
   status.say("Signed out.", "info");

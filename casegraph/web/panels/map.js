@@ -180,7 +180,17 @@ export function createMap({ api, view, status, openEntity }) {
     }
   }
 
+  /** Forget what the map showed (sign-out: the next key may see less). */
+  function reset() {
+    setOpen(false);
+    lines = [];
+    if (layers) Object.values(layers).forEach((group) => group.clearLayers());
+    fill($("map-routes"));
+    $("map-unplaced").textContent = "";
+    delete document.body.dataset.map;
+  }
+
   $("map-btn").addEventListener("click", show);
   $("map-hide").addEventListener("click", () => setOpen(false));
-  return { show, hide: () => setOpen(false) };
+  return { show, reset, hide: () => setOpen(false) };
 }
