@@ -35,7 +35,7 @@ __all__ = ["MAX_NAMED", "MAX_ROUTES", "route_map"]
 
 MAX_ROUTES = 2000
 #: victims listed per route, for callers who may see them (the count is always whole)
-MAX_NAMED = 50
+MAX_NAMED = 20
 
 SCOPE = """
 MATCH (e:Entity {id: $scope}) RETURN e:Location AS place

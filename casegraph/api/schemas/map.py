@@ -53,9 +53,9 @@ class MapRouteOut(Schema):
     named: list[VictimRefOut] | None = Field(
         None,
         description="only for roles that may see victims: those of them the caller may see "
-        "(at most 50); absent for the others, who get counts only",
+        "(at most 20); absent for the others, who get counts only",
     )
-    more_named: bool | None = Field(None, description="`named` was cut at 50")
+    more_named: bool | None = Field(None, description="`named` was cut at 20")
 
 
 class MapOut(Schema):
