@@ -21,7 +21,8 @@ system:
 	@PYTHON=$(PYTHON) VENV=$(VENV) GOALS="$(or $(MAKECMDGOALS),install)" \
 	  scripts/ensure-system.sh install $(SYSTEM_FOR)
 
-# The web explorer's JavaScript library (Cytoscape.js) and the API docs pages' (Swagger UI,
+# The web explorer's JavaScript libraries (Cytoscape.js; Leaflet, topojson-client and
+# world-atlas's Natural Earth country outlines for the map) and the API docs pages' (Swagger UI,
 # ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
 # casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
 # (only the built files are copied; web/.npmrc skips ReDoc's peer dependencies). The ReDoc
@@ -41,6 +42,12 @@ $(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc | sys
 	cp $(NPM_DIST)/swagger-ui-dist/LICENSE $(WEB_VENDOR)/swagger-ui.LICENSE
 	sed 's|$(REDOC_LOGO)|data:,|g' $(NPM_DIST)/redoc/bundles/redoc.standalone.js > $(WEB_VENDOR)/redoc.standalone.js
 	cp $(NPM_DIST)/redoc/LICENSE $(WEB_VENDOR)/redoc.LICENSE
+	cp $(NPM_DIST)/leaflet/dist/leaflet.js $(NPM_DIST)/leaflet/dist/leaflet.css $(WEB_VENDOR)/
+	cp $(NPM_DIST)/leaflet/LICENSE $(WEB_VENDOR)/leaflet.LICENSE
+	cp $(NPM_DIST)/topojson-client/dist/topojson-client.min.js $(WEB_VENDOR)/
+	cp $(NPM_DIST)/topojson-client/LICENSE $(WEB_VENDOR)/topojson-client.LICENSE
+	cp $(NPM_DIST)/world-atlas/countries-50m.json $(WEB_VENDOR)/
+	cp $(NPM_DIST)/world-atlas/LICENSE $(WEB_VENDOR)/world-atlas.LICENSE
 	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements-models.txt | system

@@ -30,7 +30,14 @@ CHROMIUM_ARGS = [
 def browser() -> Iterator[Browser]:
     """The session's Chromium; fails (never skips) when it or the vendored assets are
     missing."""
-    for vendored in ("cytoscape.min.js", "swagger-ui-bundle.js", "redoc.standalone.js"):
+    for vendored in (
+        "cytoscape.min.js",
+        "swagger-ui-bundle.js",
+        "redoc.standalone.js",
+        "leaflet.js",
+        "topojson-client.min.js",
+        "countries-50m.json",
+    ):
         if not (WEB_DIR / "vendor" / vendored).is_file():
             pytest.fail(f"{WEB_DIR / 'vendor' / vendored} is missing: run `make web-assets`")
     if not Path(CHROMIUM).exists():

@@ -268,6 +268,8 @@ def calls(db: GraphDB) -> list[tuple[str, str, str, dict[str, Any]]]:
         ),
         ("GET", "/entities/{entity_id}/timeline", "/entities/case-questra-pyramid/timeline", {}),
         ("GET", "/entities/{entity_id}/timeline", f"/entities/{girl}/timeline", {}),
+        ("GET", "/map/routes", "/map/routes", {}),
+        ("GET", "/map/routes", "/map/routes", {"params": {"entity": "loc-bahrain", "limit": 2}}),
         ("GET", "/watches", "/watches", {}),
         ("GET", "/alerts", "/alerts", {"params": {"all": True}}),
         ("POST", "/watches/run", "/watches/run", {}),

@@ -39,6 +39,7 @@ from casegraph.api.routers import (
 )
 from casegraph.api.routers import cypher as cypher_router
 from casegraph.api.routers import ingest as ingest_router
+from casegraph.api.routers import map as map_router
 from casegraph.api.routers import model as model_router
 from casegraph.api.routers import notes as notes_router
 from casegraph.api.routers import queries as queries_router
@@ -58,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     timeline_router.router,
     paths.router,
     analytics.router,
+    map_router.router,
     queries_router.router,
     cypher_router.router,
     ingest_router.router,

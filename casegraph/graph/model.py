@@ -53,6 +53,10 @@ class Kind:
     scrub_names: bool = True
     # How the web explorer draws entities of this kind (served by ``GET /model``).
     display: Display = Display("#94a3b8")
+    # The closed interval a numeric property must lie in (checked on ingest).
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Properties given all together or not at all (a latitude without its longitude).
+    together: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,18 @@ KINDS: dict[str, Kind] = {
         Kind(
             LOCATION,
             "A country, region, city or address.",
-            {"location_type": "string", "iso_code": "string", "country": "string"},
+            {
+                "location_type": "string",
+                "iso_code": "string",
+                "country": "string",
+                # where the map draws it (WGS 84 degrees); else the gazetteer places it
+                "lat": "float",
+                "lon": "float",
+            },
             scrub_names=False,
             display=Display("#10b981", "diamond"),
+            ranges={"lat": (-90.0, 90.0), "lon": (-180.0, 180.0)},
+            together=(("lat", "lon"),),
         ),
         Kind(
             CASE,

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from casegraph.errors import RecordError
-from casegraph.graph.model import KINDS, RELATIONSHIPS, SOURCE, PropType
+from casegraph.graph.model import KINDS, RELATIONSHIPS, SOURCE, Kind, PropType
 from casegraph.graph.protection import is_pseudo_id
 from casegraph.graph.records import (
     EntityRecord,
@@ -203,6 +203,37 @@ class Validator:
                 out[key] = v
         return out
 
+    @staticmethod
+    def _check_ranges(
+        line: int, kind: Kind, props: dict[str, PropValue], errors: list[RecordError]
+    ) -> None:
+        """The kind's bounds on numeric properties, and the properties given together."""
+        for key, (low, high) in kind.ranges.items():
+            value = props.get(key)
+            if isinstance(value, int | float) and not low <= value <= high:
+                errors.append(
+                    RecordError(
+                        line,
+                        f"properties.{key}",
+                        f"must be between {low:g} and {high:g}: {value!r}",
+                    )
+                )
+        refused = {e.field for e in errors}
+        for names in kind.together:
+            if any(f"properties.{n}" in refused for n in names):
+                continue  # already said why
+            given = [n for n in names if n in props]
+            if given and len(given) < len(names):
+                missing = [n for n in names if n not in props]
+                errors.append(
+                    RecordError(
+                        line,
+                        f"properties.{missing[0]}",
+                        f"{' and '.join(names)} are given together: "
+                        f"{given[0]} without {missing[0]}",
+                    )
+                )
+
     def _remember(self, line: int, rid: str, kind: str, errors: list[RecordError]) -> None:
         if not self.track_references:
             return
@@ -274,6 +305,8 @@ class Validator:
             errors.append(RecordError(line, "aliases", "must be a list of strings"))
             aliases = []
         props = self._properties(line, raw, KINDS[label].properties if label else {}, errors)
+        if label:
+            self._check_ranges(line, KINDS[label], props, errors)
         sources = self._sources(line, raw, errors)
         if label and not errors:
             self._remember(line, rid, label, errors)

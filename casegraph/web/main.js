@@ -19,6 +19,7 @@ import { createSizeBy } from "./panels/analytics.js";
 import { createDetails } from "./panels/details.js";
 import { createExplorer } from "./panels/explore.js";
 import { renderKindOptions, renderLegend } from "./panels/legend.js";
+import { createMap } from "./panels/map.js";
 import { renderNodes } from "./panels/nodes.js";
 import { createNotes } from "./panels/notes.js";
 import { createPaths } from "./panels/paths.js";
@@ -44,6 +45,7 @@ const sizeBy = createSizeBy(ctx);
 const search = createSearch({ ...ctx, openEntity: explorer.openEntity });
 const notes = createNotes(ctx);
 const workspaces = createWorkspaces({ ...ctx, notes });
+const routesMap = createMap({ ...ctx, openEntity: explorer.openEntity });
 Object.assign(actions, {
   expand: explorer.expand,
   setPathEnd: paths.setEnd,
@@ -101,6 +103,7 @@ function signOut() {
   search.clear();
   paths.reset();
   pyramid.reset();
+  routesMap.reset();
   sizeBy.forget();
   queries.load();
   workspaces.reset();
