@@ -21,8 +21,10 @@ system:
 	@PYTHON=$(PYTHON) VENV=$(VENV) GOALS="$(or $(MAKECMDGOALS),install)" \
 	  scripts/ensure-system.sh install $(SYSTEM_FOR)
 
-# The web explorer's JavaScript library (Cytoscape.js) and the API docs pages' (Swagger UI,
-# ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
+# The web explorer's JavaScript libraries (Cytoscape.js; vis-timeline's self-contained UMD
+# bundle from its dist/, which unlike its standalone/ build does not inject its CSS into a
+# <style> element the page's Content-Security-Policy refuses, and its CSS) and the API docs
+# pages' (Swagger UI, ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
 # casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
 # (only the built files are copied; web/.npmrc skips ReDoc's peer dependencies). The ReDoc
 # bundle's one remote resource, the Redocly logo in its sidebar, becomes an empty data: URL
@@ -41,6 +43,10 @@ $(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc | sys
 	cp $(NPM_DIST)/swagger-ui-dist/LICENSE $(WEB_VENDOR)/swagger-ui.LICENSE
 	sed 's|$(REDOC_LOGO)|data:,|g' $(NPM_DIST)/redoc/bundles/redoc.standalone.js > $(WEB_VENDOR)/redoc.standalone.js
 	cp $(NPM_DIST)/redoc/LICENSE $(WEB_VENDOR)/redoc.LICENSE
+	cp $(NPM_DIST)/vis-timeline/dist/vis-timeline-graph2d.min.js $(WEB_VENDOR)/
+	cp $(NPM_DIST)/vis-timeline/dist/vis-timeline-graph2d.min.css $(WEB_VENDOR)/
+	cat $(NPM_DIST)/vis-timeline/LICENSE.md $(NPM_DIST)/vis-timeline/LICENSE.MIT.txt \
+	  $(NPM_DIST)/vis-timeline/LICENSE.Apache-2.0.txt > $(WEB_VENDOR)/vis-timeline.LICENSE
 	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements-models.txt | system

@@ -16,6 +16,7 @@ import { bindKeyboard } from "./graph/keyboard.js";
 import { createView } from "./graph/view.js";
 import { indexModel } from "./model.js";
 import { createSizeBy } from "./panels/analytics.js";
+import { createAlerts } from "./panels/alerts.js";
 import { createDetails } from "./panels/details.js";
 import { createExplorer } from "./panels/explore.js";
 import { renderKindOptions, renderLegend } from "./panels/legend.js";
@@ -24,6 +25,7 @@ import { createPaths } from "./panels/paths.js";
 import { createPyramid } from "./panels/pyramid.js";
 import { createQueries } from "./panels/queries.js";
 import { createSearch } from "./panels/search.js";
+import { createTimeline } from "./panels/timeline.js";
 
 const api = createApi({ storage: window.sessionStorage, fetchFn: window.fetch.bind(window) });
 const status = createStatus($("status"));
@@ -40,6 +42,8 @@ const pyramid = createPyramid(ctx);
 const queries = createQueries(ctx);
 const sizeBy = createSizeBy(ctx);
 const search = createSearch({ ...ctx, openEntity: explorer.openEntity });
+const alerts = createAlerts({ ...ctx, expand: explorer.expand });
+createTimeline({ ...ctx, showEdge: details.showEdge, showEntity: details.showEntity });
 Object.assign(actions, {
   expand: explorer.expand,
   setPathEnd: paths.setEnd,
@@ -77,6 +81,7 @@ async function signIn(key) {
     status.say(api.key ? "Signed in." : "Connected.", "ok");
     sizeBy.renderMeasures();
     queries.load();
+    alerts.start();
     return true;
   } catch (err) {
     if (err.status === 401) {
@@ -98,6 +103,7 @@ function signOut() {
   pyramid.reset();
   sizeBy.forget();
   queries.load();
+  alerts.stop();
   status.say("Signed out.", "info");
 }
 
