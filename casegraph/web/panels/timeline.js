@@ -84,7 +84,8 @@ export function createTimeline({ api, view, status, showEdge, showEntity }) {
     renderList(list);
     const cut = answers.some((a) => a.truncated) ? " (some timelines were cut at their limit)" : "";
     $("timeline-summary").textContent = ids.length
-      ? `${plural(events.length, "dated fact")} of ${plural(ids.length, "entity", "entities")} in view${cut}.`
+      ? `${plural(events.length, "dated fact")} in view, from the timelines of ` +
+        `${plural(ids.length, "entity", "entities")} and their neighbours${cut}.`
       : "Open an entity to see its dated facts.";
     if (!ensureTimeline()) return;
     dataset.clear();
@@ -94,7 +95,7 @@ export function createTimeline({ api, view, status, showEdge, showEntity }) {
   }
 
   function renderList(list) {
-    $("timeline-count").textContent = String(list.length);
+    $("timeline-count").textContent = String(list.reduce((n, i) => n + i.events.length, 0));
     fill(
       $("timeline-facts"),
       list.flatMap((i) =>
