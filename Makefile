@@ -24,8 +24,8 @@ system:
 # The web explorer's JavaScript libraries (Cytoscape.js; vis-timeline's self-contained UMD
 # bundle from its dist/, which unlike its standalone/ build does not inject its CSS into a
 # <style> element the page's Content-Security-Policy refuses, and its CSS) and the API docs
-# pages' (Swagger UI, ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
-# casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
+# pages' (Swagger UI, ReDoc), pinned in web/package-lock.json and vendored from npm (never a
+# CDN) into casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
 # (only the built files are copied; web/.npmrc skips ReDoc's peer dependencies). The ReDoc
 # bundle's one remote resource, the Redocly logo in its sidebar, becomes an empty data: URL
 # (the page then hides it), so the docs load nothing from off the server.
