@@ -22,9 +22,11 @@ system:
 	  scripts/ensure-system.sh install $(SYSTEM_FOR)
 
 # The web explorer's JavaScript libraries (Cytoscape.js; Leaflet, topojson-client and
-# world-atlas's Natural Earth country outlines for the map) and the API docs pages' (Swagger UI,
-# ReDoc), pinned in web/package-lock.json and vendored from npm (never a CDN) into
-# casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
+# world-atlas's Natural Earth country outlines for the map; vis-timeline's self-contained UMD
+# bundle from its dist/, which unlike its standalone/ build does not inject its CSS into a
+# <style> element the page's Content-Security-Policy refuses, and its CSS) and the API docs
+# pages' (Swagger UI, ReDoc), pinned in web/package-lock.json and vendored from npm (never a
+# CDN) into casegraph/web/vendor/, which the API serves at /web/vendor/. Install scripts are not run
 # (only the built files are copied; web/.npmrc skips ReDoc's peer dependencies). The ReDoc
 # bundle's one remote resource, the Redocly logo in its sidebar, becomes an empty data: URL
 # (the page then hides it), so the docs load nothing from off the server.
@@ -48,6 +50,10 @@ $(WEB_VENDOR)/.vendored: web/package.json web/package-lock.json web/.npmrc | sys
 	cp $(NPM_DIST)/topojson-client/LICENSE $(WEB_VENDOR)/topojson-client.LICENSE
 	cp $(NPM_DIST)/world-atlas/countries-50m.json $(WEB_VENDOR)/
 	cp $(NPM_DIST)/world-atlas/LICENSE $(WEB_VENDOR)/world-atlas.LICENSE
+	cp $(NPM_DIST)/vis-timeline/dist/vis-timeline-graph2d.min.js $(WEB_VENDOR)/
+	cp $(NPM_DIST)/vis-timeline/dist/vis-timeline-graph2d.min.css $(WEB_VENDOR)/
+	cat $(NPM_DIST)/vis-timeline/LICENSE.md $(NPM_DIST)/vis-timeline/LICENSE.MIT.txt \
+	  $(NPM_DIST)/vis-timeline/LICENSE.Apache-2.0.txt > $(WEB_VENDOR)/vis-timeline.LICENSE
 	touch $@
 
 $(VENV)/.installed: pyproject.toml requirements-models.txt | system

@@ -16,6 +16,7 @@ import { bindKeyboard } from "./graph/keyboard.js";
 import { createView } from "./graph/view.js";
 import { indexModel } from "./model.js";
 import { createSizeBy } from "./panels/analytics.js";
+import { createAlerts } from "./panels/alerts.js";
 import { createDetails } from "./panels/details.js";
 import { createExplorer } from "./panels/explore.js";
 import { renderKindOptions, renderLegend } from "./panels/legend.js";
@@ -27,6 +28,7 @@ import { createPyramid } from "./panels/pyramid.js";
 import { createQueries } from "./panels/queries.js";
 import { createSearch } from "./panels/search.js";
 import { createWorkspaces, workspaceIdFromHash } from "./panels/workspaces.js";
+import { createTimeline } from "./panels/timeline.js";
 
 const api = createApi({ storage: window.sessionStorage, fetchFn: window.fetch.bind(window) });
 const status = createStatus($("status"));
@@ -46,6 +48,8 @@ const search = createSearch({ ...ctx, openEntity: explorer.openEntity });
 const notes = createNotes(ctx);
 const workspaces = createWorkspaces({ ...ctx, notes });
 const routesMap = createMap({ ...ctx, openEntity: explorer.openEntity });
+const alerts = createAlerts({ ...ctx, expand: explorer.expand });
+createTimeline({ ...ctx, showEdge: details.showEdge, showEntity: details.showEntity });
 Object.assign(actions, {
   expand: explorer.expand,
   setPathEnd: paths.setEnd,
@@ -84,6 +88,7 @@ async function signIn(key) {
     sizeBy.renderMeasures();
     queries.load();
     await workspaces.load();
+    alerts.start();
     return true;
   } catch (err) {
     if (err.status === 401) {
@@ -108,6 +113,7 @@ function signOut() {
   queries.load();
   workspaces.reset();
   notes.reset();
+  alerts.stop();
   status.say("Signed out.", "info");
 }
 

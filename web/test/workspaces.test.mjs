@@ -53,8 +53,9 @@ test("a period with no date is no period", () => {
   assert.equal(normalizePeriod(null), null);
   assert.equal(normalizePeriod({ from: "", to: null }), null);
   assert.deepEqual(normalizePeriod({ to: "2020" }), { from: null, to: "2020" });
-  setPeriod({ from: "2019", to: "2020" });
-  assert.deepEqual(state.period, { from: "2019", to: "2020" });
+  // the shared period module (the timeline's) takes two full dates, in either order
+  setPeriod({ from: "2020-12-31", to: "2019-01-01" });
+  assert.deepEqual(state.period, { from: "2019-01-01", to: "2020-12-31" });
   setPeriod(null);
   assert.equal(state.period, null);
 });

@@ -142,6 +142,10 @@ export function buildStyle(model) {
       style: { "line-style": "dashed", "line-color": "#cbd5e1", "target-arrow-color": "#cbd5e1", label: "" },
     },
     { selector: ".faded", style: { opacity: 0.18 } },
+    // The selected period (graph/period.js): facts outside it are hidden, entities faded.
+    { selector: "edge.period-out", style: { display: "none" } },
+    { selector: "node.period-out", style: { opacity: 0.25 } },
+    { selector: "edge:selected", style: { width: 4, "line-color": "#f5b400", "target-arrow-color": "#f5b400" } },
     { selector: "node.path", style: { "border-width": 4, "border-color": PATH_COLOR, opacity: 1 } },
     {
       selector: "edge.path",

@@ -161,7 +161,10 @@ export function createWorkspaces({ api, view, status, notes }) {
         }
       });
       applyFilters(ws.view.filters || {});
-      if (typeof period.setPeriod === "function") period.setPeriod(ws.view.period || null);
+      if (typeof period.setPeriod === "function") {
+        // a period saved with one open end (an older view) cannot be set: show all dates
+        try { period.setPeriod(ws.view.period || null); } catch { period.setPeriod(null); }
+      }
       if (ws.view.zoom) cy.zoom(ws.view.zoom);
       if (ws.view.pan) cy.pan(ws.view.pan);
       showOpen(ws);
