@@ -37,6 +37,12 @@ def check_k(k: int | None, n: int) -> None:
         raise InvalidRequestError(f"k must be between 2 and the number of nodes ({n})")
 
 
+def _weight(opts: ProjectionOptions) -> str | None:
+    """The edge attribute that holds a weighted projection's summed weights (the projection
+    stores them as ``weight``, whatever the relationship property is called)."""
+    return "weight" if opts.weight else None
+
+
 class LocalBackend:
     """NetworkX (and igraph) on a projection pulled into this process."""
 
@@ -57,7 +63,7 @@ class LocalBackend:
     ) -> tuple[Nodes, Scores]:
         G = projection(db, opts, cache)
         check_k(k, len(G))
-        return G.nodes, centrality_mod.compute(G, measure, weight=opts.weight, k=k, seed=seed)
+        return G.nodes, centrality_mod.compute(G, measure, weight=_weight(opts), k=k, seed=seed)
 
     def louvain(
         self,
@@ -69,7 +75,7 @@ class LocalBackend:
         cache: AnalyticsCache,
     ) -> tuple[Nodes, communities_mod.Partition]:
         G = projection(db, opts, cache)
-        part = communities_mod.louvain(G, weight=opts.weight, resolution=resolution, seed=seed)
+        part = communities_mod.louvain(G, weight=_weight(opts), resolution=resolution, seed=seed)
         return G.nodes, part
 
     def shortest_path(
@@ -86,7 +92,7 @@ class LocalBackend:
             if end not in G:
                 raise NotFoundError(f"no projected entity with id {end!r}")
         try:
-            path: list[Hashable] = nx.shortest_path(G, source, target, weight=opts.weight)
+            path: list[Hashable] = nx.shortest_path(G, source, target, weight=_weight(opts))
         except nx.NetworkXNoPath:
             return None
         return path
