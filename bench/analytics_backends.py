@@ -48,6 +48,7 @@ from synthetic import write_jsonl
 from casegraph import local_neo4j
 from casegraph.graph.analytics import service
 from casegraph.graph.analytics.cache import AnalyticsCache
+from casegraph.graph.analytics.projection import ProjectionOptions
 from casegraph.graph.db import GraphDB
 from casegraph.graph.schema import init_schema
 
@@ -86,10 +87,18 @@ def worker(uri: str, backend: str, k: int) -> dict[str, Any]:
     out["pagerank_scores"] = {str(v): s for v, s in scores.items()}
     out["nodes"] = pr["nodes_considered"]
     t = time.perf_counter()
-    comm = service.communities(db, top=1_000_000, cache=cache, backend=backend)
+    _, part, ran = service._partitioned(
+        db,
+        ProjectionOptions(),
+        seed=0,
+        resolution=1.0,
+        cache=cache,
+        backend=service.get_backend(backend),
+    )
     out["louvain_s"] = time.perf_counter() - t
-    out["modularity"] = comm["modularity"]
-    out["communities"] = [[m["id"] for m in c["members"]] for c in comm["communities"]]
+    assert ran == backend, ran
+    out["modularity"] = part.modularity
+    out["communities"] = [[str(v) for v in c] for c in part.communities]
     t = time.perf_counter()
     bt = service.centrality(db, "betweenness", top=10, k=k, seed=0, cache=cache, backend=backend)
     out["betweenness_s"] = time.perf_counter() - t

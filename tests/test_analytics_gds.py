@@ -54,6 +54,9 @@ from tests.conftest import bearer
 from tests.protection_support import AIGERIM, MADINA, SUSPECT, ZHANAR, case_file, leaks
 from tests.protection_support import rel as prot_rel
 
+# The first test also waits for the GDS server to start (1–3 minutes on a busy machine).
+pytestmark = pytest.mark.timeout(900)
+
 TOL = {
     "degree": 1e-12,
     "betweenness": 1e-9,
@@ -64,7 +67,7 @@ TOL = {
 }
 #: What GDS computes, per directedness; the rest is answered by the local backend.
 IN_GDS = {
-    False: set(TOL),
+    False: set(TOL) - {"eigenvector"},
     True: {"degree", "betweenness", "pagerank"},
 }
 GRAPHS = small_graphs()
@@ -171,7 +174,7 @@ def test_every_measure_agrees_with_networkx(gds_db: GraphDB, tmp_path: Path, nam
             assert_same_top(local, gds, tol)
     # a weighted projection: summed parallel weights on both sides
     weighted = ProjectionOptions(weight="amount")
-    for measure in ("pagerank", "betweenness"):
+    for measure in ("pagerank", "betweenness", "degree"):
         local, gds, ran = both(gds_db, measure, weighted)
         assert ran == "gds"
         assert gds == pytest.approx(local, abs=TOL[measure])
@@ -188,7 +191,7 @@ def test_sampled_betweenness_is_an_estimate_of_the_exact(gds_db: GraphDB, tmp_pa
     assert every == pytest.approx(exact, abs=1e-9)  # every node a source: the exact values
     local, first, _ = both(gds_db, "betweenness", opts, k=30, seed=5)
     _, again, _ = both(gds_db, "betweenness", opts, k=30, seed=5)
-    assert first == again  # the same seed, the same sample
+    assert first == pytest.approx(again, abs=1e-12)  # the same seed, the same sample
     top = sorted(exact, key=lambda v: -exact[v])[:5]
     for estimate in (local, first):  # both estimates find the exact top five near the top
         ranked = sorted(estimate, key=lambda v: -estimate[v])[:15]
@@ -277,8 +280,7 @@ def test_api_answers_the_same_through_gds_and_protects_victims(
             assert isinstance(body["results"], list) and isinstance(twin["results"], list)
             got = {r["id"]: r["score"] for r in body["results"]}
             want = {r["id"]: r["score"] for r in twin["results"]}
-            assert [r["id"] for r in body["results"]][:3] == [r["id"] for r in twin["results"]][:3]
-            common = set(got) & set(want)
-            assert len(common) >= 45
-            assert all(got[v] == pytest.approx(want[v], abs=1e-4) for v in common)
+            assert got.keys() == want.keys()  # top 50 of fewer than 50 nodes: all of them
+            assert got == pytest.approx(want, abs=1e-4)
+            assert_same_top(want, got, 1e-4)
             assert [set(r) for r in body["results"]] == [set(r) for r in twin["results"]]
