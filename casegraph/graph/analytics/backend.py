@@ -25,6 +25,7 @@ casegraph.errors.ConfigurationError: CASEGRAPH_ANALYTICS must be local or gds, n
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Mapping
 from typing import Any, Protocol
 
@@ -33,7 +34,7 @@ from casegraph.graph.analytics.cache import AnalyticsCache
 from casegraph.graph.analytics.communities import Partition
 from casegraph.graph.analytics.projection import ProjectionOptions
 from casegraph.graph.db import GraphDB
-from casegraph.settings import get_settings
+from casegraph.settings import Settings
 
 #: Each projected node's attributes by entity id: ``{"name": ..., "label": ...}``.
 Nodes = Mapping[Hashable, Mapping[str, Any]]
@@ -90,8 +91,12 @@ class AnalyticsBackend(Protocol):
 
 
 def get_backend(name: str | None = None) -> AnalyticsBackend:
-    """The backend called ``name`` (default: ``CASEGRAPH_ANALYTICS``)."""
-    name = name or get_settings().analytics
+    """The backend called ``name`` (default: ``CASEGRAPH_ANALYTICS``, read from the
+    environment each time, not through the process-wide cached settings: the command line
+    reads those once, and must not find them cached by an earlier analytics call)."""
+    name = (
+        name or os.environ.get("CASEGRAPH_ANALYTICS") or Settings.model_fields["analytics"].default
+    )
     if name == "local":
         from casegraph.graph.analytics.local import LOCAL
 
