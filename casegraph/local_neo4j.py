@@ -2,7 +2,10 @@
 class in ``neo4j-local/`` (see its ``pom.xml``), on a classpath that Maven resolves.
 
 * :func:`find_java` finds a JDK >= 21 (Neo4j 2025.10+ needs it).
-* :func:`ensure_built` compiles ``neo4j-local`` and resolves its classpath (first use only).
+* :func:`ensure_built` compiles ``neo4j-local`` and resolves its classpath (first use only),
+  for the default Neo4j (:data:`DEFAULT_VERSION`) in ``neo4j-local/target/``, or for another
+  version, optionally with the Graph Data Science plugin (:data:`GDS_VERSION`, which pairs with
+  :data:`GDS_NEO4J_VERSION`), in ``neo4j-local/target/<version>[-gds-<gds version>]/``.
 * :func:`start` / :func:`stop` / :func:`status` manage one server per data directory. The data
   directory holds the store (``data/``), Neo4j's own logs (``logs/``), and our bookkeeping:
   ``neo4j.pid``, ``neo4j.port`` and ``neo4j.log`` (the process's stdout and stderr).
@@ -31,6 +34,9 @@ from typing import Any
 from casegraph.errors import LocalNeo4jError
 
 __all__ = [
+    "DEFAULT_VERSION",
+    "GDS_NEO4J_VERSION",
+    "GDS_VERSION",
     "HOST",
     "JVM_FLAGS",
     "MAIN_CLASS",
@@ -41,6 +47,8 @@ __all__ = [
     "free_port",
     "jvm_flags",
     "neo4j_local_dir",
+    "neo4j_version",
+    "plugins_dir",
     "start",
     "status",
     "stop",
@@ -50,6 +58,13 @@ HOST = "127.0.0.1"
 MIN_JAVA = 21
 MAIN_CLASS = "casegraph.LocalNeo4j"
 READY_MARKER = "casegraph-neo4j ready "
+# The Neo4j of neo4j-local/pom.xml, and the Graph Data Science release on Maven Central with the
+# Neo4j release it pairs with (GDS releases follow Neo4j's; none is published for 2026.08).
+DEFAULT_VERSION = "2026.08.1"
+GDS_VERSION = "2.26.0"
+GDS_NEO4J_VERSION = "2026.01.4"
+GDS_PROCEDURES = "gds.*"
+_VERSION_RE = re.compile(r"^20[0-9]{2}\.[0-9]{2}\.[0-9]+$|^5\.[0-9]+\.[0-9]+$")
 
 # What Neo4j's own launcher passes (see ConfigFileMigrator / the default neo4j.conf), minus
 # the flags meant for long-running production servers (e.g. -XX:+AlwaysPreTouch).
@@ -76,6 +91,8 @@ _LOG_FILE = "neo4j.log"
 _LOCK_FILE = "neo4j.lock"
 _CLASSPATH_FILE = "classpath.txt"
 _STAMP_FILE = "casegraph-build.stamp"
+_PLUGINS_DIR = "plugins"
+_VERSION_FILE = "neo4j.version"
 _MEMORY_RE = re.compile(r"^[1-9][0-9]*[kKmMgG]?$")
 
 
@@ -184,15 +201,32 @@ def neo4j_local_dir(project_root: Path | None = None) -> Path:
     return root
 
 
-def _main_class_file(root: Path) -> Path:
-    return root / "target" / "classes" / Path(*MAIN_CLASS.split(".")).with_suffix(".class")
+def check_version(version: str) -> str:
+    """*version* if it looks like a Neo4j release (``2026.01.4``, ``5.26.0``)."""
+    if not _VERSION_RE.match(version):
+        raise LocalNeo4jError(f"not a Neo4j version: {version!r} (e.g. {DEFAULT_VERSION})")
+    return version
 
 
-def _needs_build(root: Path) -> bool:
-    target = root / "target"
-    stamp = target / _STAMP_FILE
-    classpath = target / _CLASSPATH_FILE
-    if not (stamp.is_file() and classpath.is_file() and _main_class_file(root).is_file()):
+def build_dir(root: Path, version: str | None = None, *, with_gds: bool = False) -> Path:
+    """Where the build of *version* (with GDS or not) goes: ``target/`` for the default
+    Neo4j without plugins, else ``target/<version>[-gds-<GDS_VERSION>]/``."""
+    version = check_version(version or DEFAULT_VERSION)
+    if version == DEFAULT_VERSION and not with_gds:
+        return root / "target"
+    return root / "target" / (version + (f"-gds-{GDS_VERSION}" if with_gds else ""))
+
+
+def _main_class_file(build: Path) -> Path:
+    return build / "classes" / Path(*MAIN_CLASS.split(".")).with_suffix(".class")
+
+
+def _needs_build(root: Path, build: Path, with_gds: bool) -> bool:
+    stamp = build / _STAMP_FILE
+    classpath = build / _CLASSPATH_FILE
+    if not (stamp.is_file() and classpath.is_file() and _main_class_file(build).is_file()):
+        return True
+    if with_gds and not any((build / _PLUGINS_DIR).glob("*.jar")):
         return True
     built = stamp.stat().st_mtime
     inputs = [root / "pom.xml", *(root / "src").rglob("*.java")]
@@ -201,6 +235,18 @@ def _needs_build(root: Path) -> bool:
     # The local Maven repository may have been cleaned since.
     jars = [j for j in classpath.read_text().strip().split(os.pathsep) if j]
     return not jars or not all(Path(j).exists() for j in jars)
+
+
+def _link_plugins(build: Path, jars: list[str]) -> None:
+    """The GDS jars (group ``org.neo4j.gds``) of the classpath, linked into the plugin
+    directory, from which Neo4j registers their procedures."""
+    plugins = build / _PLUGINS_DIR
+    shutil.rmtree(plugins, ignore_errors=True)
+    plugins.mkdir(parents=True)
+    marker = f"{os.sep}org{os.sep}neo4j{os.sep}gds{os.sep}"
+    for jar in jars:
+        if marker in jar and jar.endswith(".jar"):
+            (plugins / Path(jar).name).symlink_to(jar)
 
 
 @contextlib.contextmanager
@@ -214,16 +260,21 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def ensure_built(project_root: Path | None = None) -> tuple[Path, str]:
+def ensure_built(
+    project_root: Path | None = None, *, version: str | None = None, with_gds: bool = False
+) -> tuple[Path, str]:
     """Compile ``neo4j-local`` and resolve its classpath with Maven if that has not been done
-    since ``pom.xml`` or the Java source last changed. The first run downloads Neo4j from Maven
-    Central into ``~/.m2``. Returns the ``java`` to run it with and the full classpath."""
+    since ``pom.xml`` or the Java source last changed. The first run downloads Neo4j (and,
+    *with_gds*, Graph Data Science :data:`GDS_VERSION`) from Maven Central into ``~/.m2``.
+    *version* is the Neo4j release (default :data:`DEFAULT_VERSION`). Returns the ``java`` to
+    run it with and the full classpath."""
     java = find_java()
     root = neo4j_local_dir(project_root)
-    target = root / "target"
-    classpath_file = target / _CLASSPATH_FILE
-    with _file_lock(target / ".build.lock"):
-        if _needs_build(root):
+    version = neo4j_version(version, with_gds=with_gds)
+    build = build_dir(root, version, with_gds=with_gds)
+    classpath_file = build / _CLASSPATH_FILE
+    with _file_lock(build / ".build.lock"):
+        if _needs_build(root, build, with_gds):
             mvn = shutil.which("mvn")
             if mvn is None:
                 raise LocalNeo4jError(
@@ -239,6 +290,10 @@ def ensure_built(project_root: Path | None = None) -> tuple[Path, str]:
                 "-Dmdep.includeScope=runtime",
                 "-Dmdep.regenerateFile=true",
             ]  # fmt: skip
+            if build != root / "target":
+                command += [f"-Dcasegraph.build={build}", f"-Dneo4j.version={version}"]
+            if with_gds:
+                command.append(f"-Dgds.version={GDS_VERSION}")
             try:
                 done = subprocess.run(
                     command, cwd=root, env=env, capture_output=True, text=True, check=False
@@ -251,12 +306,30 @@ def ensure_built(project_root: Path | None = None) -> tuple[Path, str]:
                     f"building neo4j-local with Maven failed (exit {done.returncode}): "
                     f"{' '.join(command)}\n{output}"
                 )
-            for written in (classpath_file, _main_class_file(root)):
+            for written in (classpath_file, _main_class_file(build)):
                 if not written.is_file():
                     raise LocalNeo4jError(f"Maven did not write {written} (neo4j-local build)")
-            (target / _STAMP_FILE).write_text(f"{time.time()}\n")
+            if with_gds:
+                _link_plugins(build, classpath_file.read_text().strip().split(os.pathsep))
+            (build / _STAMP_FILE).write_text(f"{time.time()}\n")
     jars = classpath_file.read_text().strip()
-    return java, os.pathsep.join([str(target / "classes"), jars])
+    return java, os.pathsep.join([str(build / "classes"), jars])
+
+
+def neo4j_version(version: str | None = None, *, with_gds: bool = False) -> str:
+    """The Neo4j release to run: *version*, else :data:`GDS_NEO4J_VERSION` with GDS, else
+    :data:`DEFAULT_VERSION`."""
+    if version is None:
+        return GDS_NEO4J_VERSION if with_gds else DEFAULT_VERSION
+    return check_version(version)
+
+
+def plugins_dir(version: str | None = None, *, with_gds: bool = False) -> Path | None:
+    """The plugin directory of a build (``None`` without plugins)."""
+    if not with_gds:
+        return None
+    version = neo4j_version(version, with_gds=True)
+    return build_dir(neo4j_local_dir(), version, with_gds=True) / _PLUGINS_DIR
 
 
 def jvm_flags(java: Path) -> list[str]:
@@ -430,9 +503,16 @@ def start(
     timeout: float = 120,
     pagecache: str = "512m",
     heap: str = "1g",
+    version: str | None = None,
+    with_gds: bool = False,
 ) -> str:
     """Starts Neo4j on ``127.0.0.1:port`` with its store in *data_dir* and returns the Bolt URI
     once ``verify_connectivity()`` succeeds.
+
+    *version* picks the Neo4j release (default :data:`DEFAULT_VERSION`); *with_gds* adds the
+    Graph Data Science plugin (:data:`GDS_VERSION`, whose procedures ``gds.*`` are then
+    unrestricted), which needs the Neo4j it pairs with (:data:`GDS_NEO4J_VERSION`). A store
+    written by one Neo4j version is not opened by an older one: give each its own *data_dir*.
 
     Idempotent: if the server of *data_dir* already runs, its URI is returned (waiting for it to
     become ready if it is still starting). Raises :class:`LocalNeo4jError` when the port is taken
@@ -443,6 +523,7 @@ def start(
         raise LocalNeo4jError(f"invalid port {port}")
     _check_memory("heap", heap)
     _check_memory("pagecache", pagecache)
+    version = neo4j_version(version, with_gds=with_gds)
     data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / _LOG_FILE
@@ -462,14 +543,15 @@ def start(
                 f"another port (e.g. casegraph neo4j start --port {port + 1})"
             )
 
-        java, classpath = ensure_built()
-        version = _java_version(java) or MIN_JAVA
+        java, classpath = ensure_built(version=version, with_gds=with_gds)
+        plugins = plugins_dir(version, with_gds=with_gds)
+        java_version = _java_version(java) or MIN_JAVA
         command = [
             str(java),
             f"-Xms{heap}",
             f"-Xmx{heap}",
             *JVM_FLAGS,
-            *([_UNSAFE_FLAG] if version >= 23 else []),
+            *([_UNSAFE_FLAG] if java_version >= 23 else []),
             "-cp",
             classpath,
             MAIN_CLASS,
@@ -477,6 +559,8 @@ def start(
             "--data", str(data_dir),
             "--pagecache", pagecache,
         ]  # fmt: skip
+        if plugins is not None:
+            command += ["--plugins", str(plugins), "--unrestricted", GDS_PROCEDURES]
         if log.exists():  # keep the previous run's log (a running JVM keeps writing to it)
             log.replace(log.with_name(_LOG_FILE + ".1"))
         with log.open("wb") as handle:
@@ -495,6 +579,10 @@ def start(
         _CHILDREN[child.pid] = child
         _write_atomic(data_dir / _PID_FILE, f"{child.pid}\n")
         _write_atomic(data_dir / _PORT_FILE, f"{port}\n")
+        _write_atomic(
+            data_dir / _VERSION_FILE,
+            f"{version}{' gds ' + GDS_VERSION if with_gds else ''}\n",
+        )
         uri = _uri(port)
         try:
             _wait_ready(child.pid, uri, log, time.monotonic() + timeout, child)
@@ -558,4 +646,12 @@ def status(data_dir: Path) -> dict[str, Any]:
         "uri": uri,
         "data_dir": str(data_dir),
         "log": str(data_dir / _LOG_FILE),
+        "version": _read_text(data_dir / _VERSION_FILE),
     }
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None

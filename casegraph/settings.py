@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     path_timeout: float = 2.0
     state_interval: float = 0.5
     answer_cache_entries: int = 4096
+    # Where link analysis runs (issue 16): "local" (NetworkX/igraph in this process) or "gds"
+    # (Neo4j Graph Data Science, server-side, through the graphdatascience client).
+    analytics: Literal["local", "gds"] = "local"
     # API
     host: str = "127.0.0.1"
     port: int = 8000

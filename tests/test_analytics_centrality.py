@@ -149,7 +149,7 @@ def test_cache_is_invalidated_by_an_ingest(db: GraphDB, tmp_path: Path) -> None:
     cache = AnalyticsCache()
     before = service.centrality(db, "betweenness", top=5, cache=cache)
     again = service.centrality(db, "betweenness", top=5, cache=cache)
-    assert again == before and cache.hits >= 2
+    assert again == before and cache.hits >= 1  # the ranking itself is cached
     # close the path into a cycle: every node becomes equally central
     load(db, tmp_path, [source(), rel("ASSOCIATE_OF", "n0", "n4")], "second")
     after = service.centrality(db, "betweenness", top=5, cache=cache)

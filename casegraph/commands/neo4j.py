@@ -28,6 +28,16 @@ def start(
     port: int = typer.Option(None, help="Bolt port (default CASEGRAPH_NEO4J_PORT, 7687)"),
     data: Path = typer.Option(None, help=DATA_HELP),
     timeout: float = typer.Option(180.0, help="seconds to wait for Bolt to answer"),
+    version: str = typer.Option(
+        None,
+        help=f"Neo4j release from Maven Central (default {local_neo4j.DEFAULT_VERSION}; "
+        f"{local_neo4j.GDS_NEO4J_VERSION} with --with-gds)",
+    ),
+    with_gds: bool = typer.Option(
+        False,
+        "--with-gds",
+        help=f"add the Graph Data Science plugin {local_neo4j.GDS_VERSION} (procedures gds.*)",
+    ),
 ) -> None:
     """Start the local Neo4j (idempotent); wait until Bolt answers; print its URI."""
     settings = get_settings()
@@ -38,6 +48,8 @@ def start(
         timeout=timeout,
         heap=settings.neo4j_heap,
         pagecache=settings.neo4j_pagecache,
+        version=version,
+        with_gds=with_gds,
     )
     console.print(f"Neo4j ready in {time.monotonic() - t0:.1f}s")
     print(uri)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
-from casegraph.api.deps import AnalyticsCacheDep, DbDep
+from casegraph.api.deps import AnalyticsCacheDep, DbDep, SettingsDep
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.analytics import (
@@ -66,6 +66,7 @@ INVALID = error_responses(422)
 def centrality(
     db: DbDep,
     cache: AnalyticsCacheDep,
+    settings: SettingsDep,
     opts: ProjectionDep,
     measure: str = Query(
         "pagerank", description="degree, betweenness, closeness, pagerank, eigenvector, kcore"
@@ -74,7 +75,9 @@ def centrality(
     k: int | None = Query(None, ge=2, description="betweenness: sample k sources"),
     seed: int = Query(0, description="seed of the betweenness sample"),
 ) -> dict[str, Any]:
-    return service.centrality(db, measure, top=top, opts=opts, k=k, seed=seed, cache=cache)
+    return service.centrality(
+        db, measure, top=top, opts=opts, k=k, seed=seed, cache=cache, backend=settings.analytics
+    )
 
 
 @router.get(
@@ -86,12 +89,21 @@ def centrality(
 def communities(
     db: DbDep,
     cache: AnalyticsCacheDep,
+    settings: SettingsDep,
     opts: ProjectionDep,
     seed: int = Query(0),
     resolution: float = Query(1.0, gt=0, le=100),
     top: int = Query(100, ge=1, le=service.MAX_TOP, description="largest communities shown"),
 ) -> dict[str, Any]:
-    return service.communities(db, opts, seed=seed, resolution=resolution, top=top, cache=cache)
+    return service.communities(
+        db,
+        opts,
+        seed=seed,
+        resolution=resolution,
+        top=top,
+        cache=cache,
+        backend=settings.analytics,
+    )
 
 
 @router.get(

@@ -24,6 +24,9 @@ class CentralityOut(Schema):
     results: list[RankedOut]
     k: int | None = Field(None, description="betweenness sample size (sampled runs only)")
     seed: int | None = Field(None, description="the sample's seed (sampled runs only)")
+    backend: str = Field(
+        "local", description="where it ran: local (NetworkX/igraph) or gds (Graph Data Science)"
+    )
 
 
 class CommunityOut(Schema):
@@ -40,6 +43,9 @@ class CommunitiesOut(Schema):
     count: int
     seed: int
     communities: list[CommunityOut]
+    backend: str = Field(
+        "local", description="where it ran: local (NetworkX/igraph) or gds (Graph Data Science)"
+    )
 
 
 class BrokerOut(EntityRef):

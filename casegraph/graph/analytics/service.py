@@ -29,8 +29,10 @@ from casegraph.graph.analytics import brokers as brokers_mod
 from casegraph.graph.analytics import centrality as centrality_mod
 from casegraph.graph.analytics import communities as communities_mod
 from casegraph.graph.analytics import keyplayers as keyplayers_mod
+from casegraph.graph.analytics.backend import AnalyticsBackend, Nodes, Unsupported, get_backend
 from casegraph.graph.analytics.cache import CACHE, AnalyticsCache
-from casegraph.graph.analytics.projection import ProjectionOptions, project
+from casegraph.graph.analytics.local import LOCAL, check_k, projection
+from casegraph.graph.analytics.projection import ProjectionOptions
 from casegraph.graph.analytics.pyramid import analyze_pyramid
 from casegraph.graph.analytics.routes import trafficking_routes
 from casegraph.graph.analytics.writeback import write_scores
@@ -41,12 +43,17 @@ MAX_KEY_PLAYERS = 20
 SCORE_DIGITS = 12
 
 
-def projection(
-    db: GraphDB, opts: ProjectionOptions | None = None, cache: AnalyticsCache = CACHE
-) -> nx.Graph:
-    """The (cached) projection for ``opts``. Do not modify the graph returned."""
-    opts = opts or ProjectionOptions()
-    return cache.get_or_compute(db, ("projection", opts.cache_key()), lambda: project(db, opts))
+__all__ = [
+    "brokers",
+    "centrality",
+    "communities",
+    "key_players",
+    "partition",
+    "projection",
+    "pyramid",
+    "routes",
+    "scores",
+]
 
 
 def _check_top(top: int) -> int:
@@ -55,8 +62,8 @@ def _check_top(top: int) -> int:
     return top
 
 
-def _entity(G: nx.Graph, node: Hashable) -> dict[str, Any]:
-    data = G.nodes[node]
+def _entity(nodes: Nodes | nx.Graph, node: Hashable) -> dict[str, Any]:
+    data = nodes.nodes[node] if isinstance(nodes, nx.Graph) else nodes[node]
     return {"id": node, "name": data.get("name"), "label": data.get("label")}
 
 
@@ -69,8 +76,11 @@ def scores(
     seed: int = 0,
     cache: AnalyticsCache = CACHE,
 ) -> tuple[nx.Graph, dict[Hashable, float]]:
-    """The projection and every node's score for ``measure`` (cached)."""
-    G, values, _ = _scored(db, measure, opts, k=k, seed=seed, cache=cache)
+    """The local projection and every node's score for ``measure`` (cached)."""
+    centrality_mod.check_measure(measure)
+    opts = opts or ProjectionOptions()
+    G = projection(db, opts, cache)
+    _, values, _, _ = _scored(db, measure, opts, k=k, seed=seed, cache=cache, backend=LOCAL)
     return G, values
 
 
@@ -82,28 +92,31 @@ def _scored(
     k: int | None,
     seed: int,
     cache: AnalyticsCache,
-) -> tuple[nx.Graph, dict[Hashable, float], list[tuple[Hashable, float]]]:
+    backend: AnalyticsBackend,
+) -> tuple[Nodes, dict[Hashable, float], list[tuple[Hashable, float]], str]:
     """Scores and the nodes sorted by score (ties by id), both cached: a cached answer
-    then costs no sort."""
+    then costs no sort. Also the name of the backend that computed them: ``backend``, or
+    ``local`` where ``backend`` cannot answer as it does."""
     centrality_mod.check_measure(measure)
     opts = opts or ProjectionOptions()
-    G = projection(db, opts, cache)
-    if k is not None and not 2 <= k <= max(len(G), 2):
-        raise InvalidRequestError(f"k must be between 2 and the number of nodes ({len(G)})")
-    key = ("scores", measure, opts.cache_key(), k, seed)
+    key = ("scores", backend.name, measure, opts.cache_key(), k, seed)
 
-    def compute() -> tuple[dict[Hashable, float], list[tuple[Hashable, float]]]:
-        values = centrality_mod.compute(G, measure, weight=opts.weight, k=k, seed=seed)
-        return values, sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    def compute() -> tuple[Nodes, dict[Hashable, float], list[tuple[Hashable, float]], str]:
+        try:
+            nodes, values = backend.scores(db, measure, opts, k=k, seed=seed, cache=cache)
+            ran = backend.name
+        except Unsupported:
+            nodes, values = LOCAL.scores(db, measure, opts, k=k, seed=seed, cache=cache)
+            ran = LOCAL.name
+        return nodes, values, sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0]))), ran
 
-    values, order = cache.get_or_compute(db, key, compute)
-    return G, values, order
+    return cache.get_or_compute(db, key, compute)
 
 
-def ranked(G: nx.Graph, order: list[tuple[Hashable, float]], top: int) -> list[dict[str, Any]]:
+def ranked(nodes: Nodes, order: list[tuple[Hashable, float]], top: int) -> list[dict[str, Any]]:
     """The first ``top`` of ``order`` (nodes by score), with their rank (1 = highest)."""
     return [
-        dict(_entity(G, node), score=round(float(score), SCORE_DIGITS), rank=i)
+        dict(_entity(nodes, node), score=round(float(score), SCORE_DIGITS), rank=i)
         for i, (node, score) in enumerate(order[:top], start=1)
     ]
 
@@ -118,17 +131,23 @@ def centrality(
     seed: int = 0,
     write: bool = False,
     cache: AnalyticsCache = CACHE,
+    backend: str | None = None,
 ) -> dict[str, Any]:
-    """``{"measure", "nodes_considered", "results": [{"id","name","label","score","rank"}]}``.
+    """``{"measure", "nodes_considered", "results": [{"id","name","label","score","rank"}],
+    "backend"}``.
 
     With ``write``, every node's score is also stored as ``centrality_<measure>``.
+    ``backend``: ``local`` or ``gds`` (default ``CASEGRAPH_ANALYTICS``).
     """
     _check_top(top)
-    G, values, order = _scored(db, measure, opts, k=k, seed=seed, cache=cache)
+    nodes, values, order, ran = _scored(
+        db, measure, opts, k=k, seed=seed, cache=cache, backend=get_backend(backend)
+    )
     out: dict[str, Any] = {
         "measure": measure,
-        "nodes_considered": len(G),
-        "results": ranked(G, order, top),
+        "nodes_considered": len(nodes),
+        "results": ranked(nodes, order, top),
+        "backend": ran,
     }
     if k is not None:
         out["k"] = k
@@ -146,17 +165,37 @@ def partition(
     resolution: float = 1.0,
     cache: AnalyticsCache = CACHE,
 ) -> tuple[nx.Graph, communities_mod.Partition]:
+    """The local projection and its Louvain partition (cached)."""
     opts = opts or ProjectionOptions()
-    if not 0 < resolution <= 100:
-        raise InvalidRequestError("resolution must be greater than 0 and at most 100")
     G = projection(db, opts, cache)
-    key = ("louvain", opts.cache_key(), seed, resolution)
-    part = cache.get_or_compute(
-        db,
-        key,
-        lambda: communities_mod.louvain(G, weight=opts.weight, resolution=resolution, seed=seed),
+    _, part, _ = _partitioned(
+        db, opts, seed=seed, resolution=resolution, cache=cache, backend=LOCAL
     )
     return G, part
+
+
+def _partitioned(
+    db: GraphDB,
+    opts: ProjectionOptions,
+    *,
+    seed: int,
+    resolution: float,
+    cache: AnalyticsCache,
+    backend: AnalyticsBackend,
+) -> tuple[Nodes, communities_mod.Partition, str]:
+    if not 0 < resolution <= 100:
+        raise InvalidRequestError("resolution must be greater than 0 and at most 100")
+    key = ("louvain", backend.name, opts.cache_key(), seed, resolution)
+
+    def compute() -> tuple[Nodes, communities_mod.Partition, str]:
+        try:
+            nodes, part = backend.louvain(db, opts, seed=seed, resolution=resolution, cache=cache)
+            return nodes, part, backend.name
+        except Unsupported:
+            nodes, part = LOCAL.louvain(db, opts, seed=seed, resolution=resolution, cache=cache)
+            return nodes, part, LOCAL.name
+
+    return cache.get_or_compute(db, key, compute)
 
 
 def communities(
@@ -167,20 +206,75 @@ def communities(
     resolution: float = 1.0,
     top: int = 100,
     cache: AnalyticsCache = CACHE,
+    backend: str | None = None,
 ) -> dict[str, Any]:
-    """``{"modularity", "communities": [{"id", "size", "members"}]}`` (largest first)."""
+    """``{"modularity", "communities": [{"id", "size", "members"}], "backend"}`` (largest
+    first). ``backend``: ``local`` or ``gds`` (default ``CASEGRAPH_ANALYTICS``)."""
     _check_top(top)
-    G, part = partition(db, opts, seed=seed, resolution=resolution, cache=cache)
+    nodes, part, ran = _partitioned(
+        db,
+        opts or ProjectionOptions(),
+        seed=seed,
+        resolution=resolution,
+        cache=cache,
+        backend=get_backend(backend),
+    )
     return {
         "modularity": part.modularity,
-        "nodes_considered": len(G),
+        "nodes_considered": len(nodes),
         "count": len(part.communities),
         "seed": seed,
         "communities": [
-            {"id": i, "size": len(members), "members": [_entity(G, m) for m in members]}
+            {"id": i, "size": len(members), "members": [_entity(nodes, m) for m in members]}
             for i, members in enumerate(part.communities[:top])
         ],
+        "backend": ran,
     }
+
+
+def shortest_path(
+    db: GraphDB,
+    source: str,
+    target: str,
+    opts: ProjectionOptions | None = None,
+    *,
+    cache: AnalyticsCache = CACHE,
+    backend: str | None = None,
+) -> dict[str, Any]:
+    """One shortest path on the projection: ``{"source", "target", "length", "path":
+    [{"id","name","label"}], "backend"}`` (``length`` null and ``path`` empty when none)."""
+    opts = opts or ProjectionOptions()
+    chosen = get_backend(backend)
+    key = ("shortest_path", chosen.name, opts.cache_key(), source, target)
+
+    def compute() -> list[Hashable] | None:
+        return chosen.shortest_path(db, opts, source, target, cache=cache)
+
+    path = cache.get_or_compute(db, key, compute)
+    names = {} if not path else _names(db, opts, path, cache, chosen)
+    return {
+        "source": source,
+        "target": target,
+        "length": None if path is None else len(path) - 1,
+        "path": [dict(names.get(v, {"id": v, "name": None, "label": None})) for v in path or []],
+        "backend": chosen.name,
+    }
+
+
+def _names(
+    db: GraphDB,
+    opts: ProjectionOptions,
+    path: list[Hashable],
+    cache: AnalyticsCache,
+    backend: AnalyticsBackend,
+) -> dict[Hashable, dict[str, Any]]:
+    if backend is LOCAL:
+        G = projection(db, opts, cache)
+        return {v: _entity(G, v) for v in path}
+    from casegraph.graph.analytics.gds import node_table
+
+    _, nodes = node_table(db, opts)
+    return {v: _entity(nodes, v) for v in path}
 
 
 def brokers(
@@ -197,6 +291,7 @@ def brokers(
     _check_top(top)
     if min_communities < 2:
         raise InvalidRequestError("min_communities must be at least 2")
+    check_k(k, len(projection(db, opts or ProjectionOptions(), cache)))
     G, between = scores(db, "betweenness", opts, k=k, seed=seed, cache=cache)
     _, part = partition(db, opts, seed=seed, cache=cache)
     found = brokers_mod.find_brokers(

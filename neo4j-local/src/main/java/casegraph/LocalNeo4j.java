@@ -8,10 +8,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.SettingImpl;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
 import org.neo4j.configuration.connectors.HttpConnector;
@@ -21,6 +23,7 @@ import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.fleetmanagement.FleetManagementSettings;
 import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.graphdb.config.Setting;
 import org.neo4j.io.ByteUnit;
 import org.neo4j.kernel.internal.Version;
 import org.neo4j.logging.Level;
@@ -31,8 +34,15 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  *
  * <pre>
  *   java ... casegraph.LocalNeo4j --port N --data DIR [--pagecache 512m] [--heap-ignored]
+ *                                 [--plugins DIR] [--unrestricted 'gds.*,...']
  *                                 [--exit-when-ready]
  * </pre>
+ *
+ * <p>{@code --plugins DIR} is Neo4j's plugin directory: the procedures and functions of the
+ * jars in it are registered (the same jars must also be on the classpath, as Neo4j's own
+ * launcher puts {@code plugins/*} there, so that their kernel extensions load).
+ * {@code --unrestricted} lists the procedures allowed to use Neo4j's internal API
+ * ({@code dbms.security.procedures.unrestricted}; Graph Data Science needs {@code gds.*}).
  *
  * <p>DIR is the Neo4j home: the store goes to DIR/data, the debug log to DIR/logs. The user log
  * goes to stderr. Once Bolt answers, exactly one line {@code casegraph-neo4j ready
@@ -53,6 +63,8 @@ public final class LocalNeo4j {
         Path data = null;
         String pagecache = "512m";
         boolean exitWhenReady = false;
+        Path plugins = null;
+        String unrestricted = "";
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -61,6 +73,8 @@ public final class LocalNeo4j {
                 case "--pagecache" -> pagecache = value(args, ++i, arg);
                 case "--heap-ignored" -> { /* heap is set by the JVM's -Xmx; accepted for symmetry */ }
                 case "--heap" -> value(args, ++i, arg); // likewise ignored
+                case "--plugins" -> plugins = Path.of(value(args, ++i, arg));
+                case "--unrestricted" -> unrestricted = value(args, ++i, arg);
                 case "--exit-when-ready" -> exitWhenReady = true; // smoke test / JVM training run
                 default -> usage("unknown argument: " + arg);
             }
@@ -79,7 +93,8 @@ public final class LocalNeo4j {
         }
 
         try {
-            run(port, data.toAbsolutePath().normalize(), pagecacheBytes, exitWhenReady);
+            run(port, data.toAbsolutePath().normalize(), pagecacheBytes, plugins, unrestricted,
+                    exitWhenReady);
         } catch (Throwable t) {
             t.printStackTrace(System.err);
             // Last, so that it ends the log that casegraph shows.
@@ -90,13 +105,13 @@ public final class LocalNeo4j {
         }
     }
 
-    private static void run(int port, Path home, long pagecacheBytes, boolean exitWhenReady)
-            throws Exception {
+    private static void run(int port, Path home, long pagecacheBytes, Path plugins,
+            String unrestricted, boolean exitWhenReady) throws Exception {
         checkPortFree(port);
         Files.createDirectories(home.resolve("logs"));
 
         Log4jLogProvider userLog = new Log4jLogProvider(System.err, Level.INFO);
-        DatabaseManagementService service = new DatabaseManagementServiceBuilder(home)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                 .setUserLogProvider(userLog)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(HOST, port))
@@ -114,15 +129,23 @@ public final class LocalNeo4j {
                 .setConfig(FleetManagementSettings.fleet_manager_enabled, false)
                 // Bolt waits 2 x 5 s for idle connections and Netty's quiet period by default;
                 // a local, single-user server can stop at once (tests stop and start it).
-                .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period,
-                        Duration.ZERO)
                 .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout,
                         Duration.ofSeconds(2))
                 .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time,
                         Duration.ofSeconds(2))
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time,
-                        Duration.ofSeconds(1))
-                .build();
+                        Duration.ofSeconds(1));
+        // An Integer (seconds) before Neo4j 2026.02, a Duration since: parsed from text so that
+        // this class compiles against every Neo4j version neo4j-local is built for.
+        setParsed(builder, GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, "0");
+        if (plugins != null) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, plugins.toAbsolutePath().normalize());
+        }
+        if (!unrestricted.isBlank()) {
+            builder.setConfig(GraphDatabaseSettings.procedure_unrestricted,
+                    List.of(unrestricted.split(",")));
+        }
+        DatabaseManagementService service = builder.build();
 
         AtomicBoolean stopped = new AtomicBoolean(false);
         CountDownLatch done = new CountDownLatch(1);
@@ -156,6 +179,12 @@ public final class LocalNeo4j {
             System.exit(0); // runs the shutdown hook
         }
         done.await();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void setParsed(
+            DatabaseManagementServiceBuilder builder, Setting<T> setting, String value) {
+        builder.setConfig(setting, ((SettingImpl<T>) setting).parse(value));
     }
 
     private static long uptimeMillis() {
@@ -208,7 +237,7 @@ public final class LocalNeo4j {
         System.err.println("casegraph-neo4j: " + problem);
         System.err.println(
                 "usage: casegraph.LocalNeo4j --port N --data DIR [--pagecache 512m] [--heap-ignored]"
-                        + " [--exit-when-ready]");
+                        + " [--plugins DIR] [--unrestricted 'gds.*'] [--exit-when-ready]");
         System.exit(2);
     }
 }
