@@ -7,7 +7,7 @@ changes or deletes them. The record itself (path, query, Cypher text, parameters
 address ...) is sealed with the protection key (AES-256-GCM, the record's ``id`` as
 associated data), so Cypher run through the API (read-only, any role) sees when a record
 was written and by which instance, never what it says; only :func:`read_records` (the
-admins' ``GET /admin/audit?source=neo4j`` and ``casegraph audit tail --source neo4j``)
+admins' ``GET /audit?source=neo4j`` and ``casegraph audit tail --source neo4j``)
 opens them. A record that does not open with this key (written under another key) is
 returned as ``{"unreadable": true}`` with its time, not dropped.
 
