@@ -6,6 +6,8 @@ class in ``neo4j-local/`` (see its ``pom.xml``), on a classpath that Maven resol
   for the default Neo4j (:data:`DEFAULT_VERSION`) in ``neo4j-local/target/``, or for another
   version, optionally with the Graph Data Science plugin (:data:`GDS_VERSION`, which pairs with
   :data:`GDS_NEO4J_VERSION`), in ``neo4j-local/target/<version>[-gds-<gds version>]/``.
+* :func:`dump` / :func:`load`: ``neo4j-admin database dump|load`` of a stopped server's
+  database (backups), run from the same artifacts as the server.
 * :func:`start` / :func:`stop` / :func:`status` manage one server per data directory. The data
   directory holds the store (``data/``), Neo4j's own logs (``logs/``), and our bookkeeping:
   ``neo4j.pid``, ``neo4j.port`` and ``neo4j.log`` (the process's stdout and stderr).
@@ -26,6 +28,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +37,7 @@ from typing import Any
 from casegraph.errors import LocalNeo4jError
 
 __all__ = [
+    "ADMIN_MAIN",
     "DEFAULT_VERSION",
     "GDS_NEO4J_VERSION",
     "GDS_VERSION",
@@ -42,10 +46,12 @@ __all__ = [
     "MAIN_CLASS",
     "MIN_JAVA",
     "READY_MARKER",
+    "dump",
     "ensure_built",
     "find_java",
     "free_port",
     "jvm_flags",
+    "load",
     "neo4j_local_dir",
     "neo4j_version",
     "plugins_dir",
@@ -655,3 +661,97 @@ def _read_text(path: Path) -> str | None:
         return path.read_text().strip() or None
     except OSError:
         return None
+
+
+# --------------------------------------------------------------------------- dump and load
+
+ADMIN_MAIN = "org.neo4j.cli.AdminTool"
+DATABASE = "neo4j"
+
+
+def _refuse_running(data_dir: Path, what: str) -> None:
+    state = status(data_dir)
+    if state["running"]:
+        raise LocalNeo4jError(
+            f"the local Neo4j of {data_dir} is running (pid {state['pid']}); stop it first "
+            f"(casegraph neo4j stop --data {data_dir}): {what} needs it offline; nothing was done"
+        )
+
+
+def _admin(data_dir: Path, args: list[str], work: Path, heap: str = "1g") -> None:
+    """Run ``neo4j-admin`` (the same Neo4j, from the same Maven artifacts, as the server)
+    with ``data_dir`` as its home; raise :class:`LocalNeo4jError` with its output if it
+    fails."""
+    _check_memory("heap", heap)
+    java, classpath = ensure_built()
+    conf = work / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "neo4j.conf").write_text("", encoding="utf-8")
+    command = [str(java), f"-Xmx{heap}", *jvm_flags(java), "-cp", classpath, ADMIN_MAIN, *args]
+    env = dict(os.environ, NEO4J_HOME=str(data_dir), NEO4J_CONF=str(conf))
+    try:
+        done = subprocess.run(
+            command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, check=False,
+        )  # fmt: skip
+    except OSError as exc:
+        raise LocalNeo4jError(f"could not run {java}: {exc}") from exc
+    if done.returncode != 0:
+        raise LocalNeo4jError(
+            f"neo4j-admin {' '.join(args[:2])} failed (exit {done.returncode}):\n"
+            + _tail_text(done.stdout + done.stderr, 40)
+        )
+
+
+def dump(data_dir: Path, to_file: Path, *, replace: bool = False) -> Path:
+    """``neo4j-admin database dump`` of the ``neo4j`` database of the (stopped) local Neo4j
+    in ``data_dir`` into ``to_file``. Refuses while that Neo4j runs, and (unless
+    ``replace``) when ``to_file`` exists. Returns the file."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    to_file = Path(to_file).expanduser().resolve()
+    if not (data_dir / "data" / "databases" / DATABASE).is_dir():
+        raise LocalNeo4jError(f"{data_dir} holds no {DATABASE} database to dump")
+    if to_file.exists() and not replace:
+        raise LocalNeo4jError(f"{to_file} exists; give --replace to overwrite it")
+    _refuse_running(data_dir, "a dump")
+    to_file.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".casegraph-dump-", dir=to_file.parent))
+    try:
+        with _file_lock(data_dir / _LOCK_FILE):
+            _refuse_running(data_dir, "a dump")
+            _admin(data_dir, ["database", "dump", DATABASE, f"--to-path={work}"], work)
+        (work / f"{DATABASE}.dump").replace(to_file)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return to_file
+
+
+def load(data_dir: Path, from_file: Path, *, replace: bool = False) -> None:
+    """``neo4j-admin database load`` of a dump (:func:`dump`, or one of Neo4j's own) into
+    the ``neo4j`` database of the local Neo4j in ``data_dir`` (made if missing). Refuses
+    while that Neo4j runs, and (unless ``replace``) when it already holds a database."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    from_file = Path(from_file).expanduser().resolve()
+    if not from_file.is_file():
+        raise LocalNeo4jError(f"no dump file at {from_file}")
+    store = data_dir / "data" / "databases" / DATABASE
+    if store.is_dir() and any(store.iterdir()) and not replace:
+        raise LocalNeo4jError(
+            f"{data_dir} already holds a database; give --replace to load the dump in its "
+            "place (the old one is deleted), or choose another --data folder"
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    _refuse_running(data_dir, "a load")
+    work = Path(tempfile.mkdtemp(prefix=".casegraph-load-", dir=data_dir))
+    try:
+        (work / f"{DATABASE}.dump").symlink_to(from_file)
+        with _file_lock(data_dir / _LOCK_FILE):
+            _refuse_running(data_dir, "a load")
+            _admin(
+                data_dir,
+                ["database", "load", DATABASE, f"--from-path={work}",
+                 f"--overwrite-destination={'true' if replace else 'false'}"],
+                work,
+            )  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     audit_anonymous_keep: int = 2
     audit_anonymous_rate: float = 1.0
     audit_anonymous_burst: int = 30
+    # Where audit records go: "file" (the logs above), "neo4j" (AuditRecord nodes, sealed:
+    # the shared sink of API replicas; the file only takes what Neo4j could not) or "both".
+    # audit_instance names this server in its records (default: host name and pid).
+    audit_sink: Literal["file", "neo4j", "both"] = "file"
+    audit_instance: str = ""
+    # How long a server trusts its cached answer for an API key: a revocation made through
+    # another replica (or the CLI) holds there within this many seconds; here, at once.
+    key_cache_seconds: float = 5.0
     # Proxies whose X-Forwarded-For is believed: IPs or CIDR networks, comma-separated.
     trusted_proxies: str = ""
     max_json_bytes: int = 1024 * 1024

@@ -58,15 +58,21 @@ def test_dockerfile_installs_the_package_and_serves() -> None:
     assert "cytoscape.min.js ./casegraph/web/vendor/" in text
 
 
-def _compose() -> dict[str, Any]:
-    data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+COMPOSE_FILES = ("docker-compose.yml", "deploy/docker-compose.replicas.yml")
+#: What the host must set for the compose files (Compose fails without them).
+HOST = {"NEO4J_PASSWORD": "s3cret", "CASEGRAPH_PROTECTION_KEY": "a2V5" * 11}
+
+
+def _compose(name: str = "docker-compose.yml") -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / name).read_text())
     assert isinstance(data, dict)
     return data
 
 
-def test_compose_file_follows_the_compose_specification() -> None:
+@pytest.mark.parametrize("name", COMPOSE_FILES)
+def test_compose_file_follows_the_compose_specification(name: str) -> None:
     schema = json.loads((ROOT / "tests" / "fixtures" / "deploy" / "compose-spec.json").read_text())
-    jsonschema.validate(_compose(), schema)
+    jsonschema.validate(_compose(name), schema)
     broken = {**_compose(), "services": {"neo4j": {"image": 7, "healthcheck": {"test": {}}}}}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
@@ -96,20 +102,63 @@ def _container_commands(service: dict[str, Any]) -> list[str]:
     return out
 
 
-def test_every_variable_a_container_command_uses_is_in_its_environment() -> None:
-    host = {"NEO4J_PASSWORD": "s3cret"}
-    for name, service in _compose()["services"].items():
-        env = {k: _interpolated(str(v), host) for k, v in service.get("environment", {}).items()}
+@pytest.mark.parametrize("compose", COMPOSE_FILES)
+def test_every_variable_a_container_command_uses_is_in_its_environment(compose: str) -> None:
+    for name, service in _compose(compose)["services"].items():
+        env = {k: _interpolated(str(v), HOST) for k, v in service.get("environment", {}).items()}
         for command in _container_commands(service):
-            used = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", _interpolated(command, host)))
-            assert used <= set(env), f"{name}: {sorted(used - set(env))} not in its environment"
+            line = _interpolated(command, HOST)
+            used = set(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", line))
+            assigned = set(re.findall(r"(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=", line))
+            missing = used - set(env) - assigned
+            assert not missing, f"{compose} {name}: {sorted(missing)} not in its environment"
+
+
+def test_the_replicas_compose_file_runs_two_identical_replicas_behind_nginx() -> None:
+    compose = _compose("deploy/docker-compose.replicas.yml")
+    services = compose["services"]
+    replicas = {k: v for k, v in services.items() if k.startswith("api-")}
+    assert sorted(replicas) == ["api-a", "api-b"]
+    envs = [{k: _interpolated(str(v), HOST) for k, v in r["environment"].items()}
+            for r in replicas.values()]  # fmt: skip
+    shared = ("CASEGRAPH_NEO4J_URI", "CASEGRAPH_PROTECTION_KEY", "CASEGRAPH_AUDIT_SINK")
+    # the same graph, the same protection key (from the host, never made per container)
+    # and the shared audit sink; each names itself in the audit
+    for name in shared:
+        assert envs[0][name] == envs[1][name], name
+    assert envs[0]["CASEGRAPH_PROTECTION_KEY"] == HOST["CASEGRAPH_PROTECTION_KEY"]
+    assert envs[0]["CASEGRAPH_AUDIT_SINK"] in ("neo4j", "both")
+    assert envs[0]["CASEGRAPH_AUDIT_INSTANCE"] != envs[1]["CASEGRAPH_AUDIT_INSTANCE"]
+    for r in replicas.values():
+        assert r["build"] == ".." and r["command"][:2] == ["casegraph", "serve"]
+        assert r["depends_on"]["init"]["condition"] == "service_completed_successfully"
+        assert "/health" in " ".join(r["healthcheck"]["test"])
+    # the one-shot init makes the schema, the seed and the first key; the replicas only serve
+    assert "apikey create" in services["init"]["command"][2]
+    assert services["init"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    # Neo4j with GDS, the password from the host
+    neo4j = services["neo4j"]
+    assert "graph-data-science" in neo4j["environment"]["NEO4J_PLUGINS"]
+    assert "${NEO4J_PASSWORD" in neo4j["environment"]["NEO4J_AUTH"]
+    # nginx: its upstream lists every replica; it is the proxy the replicas trust
+    nginx = services["nginx"]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.findall(r"^\s*server\s+([\w-]+):(\d+)", conf, re.M)
+    assert sorted(upstream) == [("api-a", "8000"), ("api-b", "8000")]
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in nginx["volumes"]
+    address = nginx["networks"]["backend"]["ipv4_address"]
+    assert all(e["CASEGRAPH_TRUSTED_PROXIES"] == address for e in envs)
+    assert {k: v["condition"] for k, v in nginx["depends_on"].items()} == {
+        "api-a": "service_healthy",
+        "api-b": "service_healthy",
+    }
 
 
 def test_the_neo4j_healthcheck_logs_in_with_the_password(tmp_path: Path) -> None:
     # the healthcheck's shell line, run by sh as the container would, with a cypher-shell
     # that records its arguments and accepts only the right password
     neo4j = _compose()["services"]["neo4j"]
-    host = {"NEO4J_PASSWORD": "s3cret"}
+    host = dict(HOST)
     env = {k: _interpolated(str(v), host) for k, v in neo4j["environment"].items()}
     fake = tmp_path / "cypher-shell"
     fake.write_text('#!/bin/sh\necho "$@" > "$ARGS_FILE"\n[ "$4" = s3cret ]\n')

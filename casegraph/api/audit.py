@@ -15,6 +15,13 @@ client address (:mod:`casegraph.api.ratelimit`): past the limit they are counted
 summarised, not written one by one. So unauthenticated traffic can neither rotate the
 main log nor grow the anonymous one past its bound.
 
+The shared sink (``CASEGRAPH_AUDIT_SINK=neo4j`` or ``both``): :class:`SharedAuditSink`
+sends the same records, in batches from a background thread, to Neo4j as sealed
+``AuditRecord`` nodes (:mod:`casegraph.graph.audit`), so the records of every API replica
+can be read from any of them. A request never waits for it. A batch Neo4j refuses is tried
+again (3 times, backing off); then its records go to the local file instead and the loss of
+the shared copy is logged (logger ``casegraph.audit``), never dropped silently.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -31,8 +38,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import queue
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -53,6 +62,10 @@ from casegraph.api.audit_records import (
 )
 from casegraph.api.clientaddr import TrustedProxies, resolve_client
 from casegraph.api.ratelimit import AnonymousLimiter
+from casegraph.graph import audit as stored
+from casegraph.graph.db import GraphDB
+
+logger = logging.getLogger("casegraph.audit")
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_KEEP = 100
@@ -239,43 +252,193 @@ class AuditTrail:
     #: How often (seconds at most) pending anonymous summaries are looked for.
     SUMMARY_CHECK = 1.0
 
-    def __init__(self, main: AuditLog, anonymous: AuditLog, limiter: AnonymousLimiter) -> None:
+    def __init__(
+        self,
+        main: AuditLog,
+        anonymous: AuditLog,
+        limiter: AnonymousLimiter,
+        *,
+        shared: SharedAuditSink | None = None,
+        files: bool = True,
+    ) -> None:
         self.main = main
         self.anonymous = anonymous
         self.limiter = limiter
+        self.shared = shared
+        self.files = files or shared is None
         self._next_check = 0.0
 
     def record(self, entry: dict[str, Any], *, authenticated: bool) -> None:
         """Write ``entry`` to the main log, or (anonymous) to the anonymous log if its
-        client is within its rate; otherwise count it for the client's summary."""
+        client is within its rate; otherwise count it for the client's summary. Each goes
+        to the files, the shared sink or both, as configured."""
         if authenticated:
-            self.main.record(entry)
+            self._send(entry, "main")
         elif self.limiter.allow(entry.get("client")):
-            self.anonymous.record(entry)
+            self._send(entry, "anonymous")
         now = time.monotonic()
         if now >= self._next_check:
             self._next_check = now + self.SUMMARY_CHECK
             self._write_summaries(flush=False)
 
+    def _send(self, entry: dict[str, Any], stream: str) -> None:
+        entry.setdefault("time", datetime.now(UTC).isoformat(timespec="milliseconds"))
+        if self.files:
+            self.log(stream).record(entry)
+        if self.shared is not None:
+            self.shared.record(entry, stream)
+
+    def log(self, stream: str) -> AuditLog:
+        """The local file of ``stream`` (``main`` or ``anonymous``)."""
+        return self.anonymous if stream == "anonymous" else self.main
+
     def _write_summaries(self, *, flush: bool) -> None:
         for summary in self.limiter.due_summaries(flush=flush):
-            self.anonymous.record(summary)
+            self._send(summary, "anonymous")
 
     def sync(self, timeout: float = 10.0) -> None:
-        """Write pending summaries, then wait until both logs are on disk."""
+        """Write pending summaries, then wait until both logs are on disk and the shared
+        sink has sent what it holds."""
         self._write_summaries(flush=True)
+        if self.shared is not None:
+            self.shared.sync(timeout)
         self.main.sync(timeout)
         self.anonymous.sync(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
-        """:meth:`sync`, then stop both logs' writer threads."""
+        """:meth:`sync`, then stop the writer threads."""
         self._write_summaries(flush=True)
+        if self.shared is not None:
+            self.shared.close(timeout)
         self.main.close(timeout)
         self.anonymous.close(timeout)
 
 
-def build_trail(settings: Any) -> AuditTrail:
-    """The :class:`AuditTrail` that ``settings`` describe (``audit_*`` settings)."""
+class SharedAuditSink:
+    """Sends audit records to Neo4j (see the module docstring): :meth:`record` queues,
+    one daemon thread seals and writes batches of up to :attr:`BATCH` records.
+
+    ``fallback(stream)`` is the local log a record goes to when Neo4j does not take it
+    (after :attr:`RETRIES` tries) or when more than ``max_queue`` records wait."""
+
+    BATCH = 500
+    RETRIES = 3
+    BACKOFF = (0.2, 1.0, 3.0)
+
+    def __init__(
+        self,
+        db: GraphDB,
+        fallback: Any,
+        *,
+        instance: str = "",
+        max_queue: int = 100_000,
+    ) -> None:
+        self.db = db
+        self.fallback = fallback
+        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}"
+        self.max_queue = max_queue
+        self.written = 0
+        self.diverted = 0
+        self._queue: queue.Queue[tuple[dict[str, Any], str] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def record(self, entry: dict[str, Any], stream: str) -> None:
+        """Queue one record of ``stream`` (``main`` or ``anonymous``)."""
+        if self._queue.qsize() >= self.max_queue:
+            self._divert([(entry, stream)], "the queue for Neo4j is full")
+            return
+        self._ensure_thread()
+        self._queue.put((entry, stream))
+
+    def sync(self, timeout: float = 10.0) -> None:
+        """Wait until every queued record is in Neo4j (or diverted to the file)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.sync(timeout)
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+            if thread is not None and thread.is_alive():
+                self._queue.put(None)
+                thread.join(timeout)
+
+    def read(self, limit: int, stream: str = "main") -> list[dict[str, Any]]:
+        """The last ``limit`` records of ``stream`` in Neo4j, from every instance."""
+        self.sync()
+        return stored.read_records(self.db, self.db.protection_key, limit=limit, stream=stream)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit:neo4j", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                self._queue.task_done()
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.task_done()
+                    stop = True
+                    break
+                batch.append(item)
+            try:
+                self._write(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+            if stop:
+                return
+
+    def _write(self, batch: list[tuple[dict[str, Any], str]]) -> None:
+        error: Exception | None = None
+        for attempt in range(self.RETRIES):
+            try:
+                rows = stored.seal_records(
+                    ({**entry, "_stream": stream} for entry, stream in batch),
+                    self.db.protection_key,
+                    instance=self.instance,
+                )
+                stored.write_records(self.db, rows)
+                self.written += len(batch)
+                return
+            except Exception as exc:  # Neo4j down, a key that does not load ...
+                error = exc
+                time.sleep(self.BACKOFF[min(attempt, len(self.BACKOFF) - 1)])
+        self._divert(batch, f"Neo4j did not take them: {error}")
+
+    def _divert(self, batch: list[tuple[dict[str, Any], str]], why: str) -> None:
+        self.diverted += len(batch)
+        paths = set()
+        for entry, stream in batch:
+            log = self.fallback(stream)
+            log.record({**entry, "shared_sink_failed": True})
+            paths.add(str(log.path))
+        logger.error(
+            "audit: %d record(s) not written to the shared sink (%s); written to %s instead",
+            len(batch),
+            why,
+            ", ".join(sorted(paths)),
+        )
+
+
+def build_trail(settings: Any, db: GraphDB | None = None) -> AuditTrail:
+    """The :class:`AuditTrail` that ``settings`` describe (``audit_*`` settings); the
+    shared sink (``audit_sink`` ``neo4j`` or ``both``) writes to ``db``."""
     main = AuditLog(
         settings.audit_path, max_bytes=settings.audit_max_bytes, keep=settings.audit_keep
     )
@@ -287,7 +450,14 @@ def build_trail(settings: Any) -> AuditTrail:
     limiter = AnonymousLimiter(
         rate=settings.audit_anonymous_rate, burst=settings.audit_anonymous_burst
     )
-    return AuditTrail(main, anonymous, limiter)
+    sink = str(getattr(settings, "audit_sink", "file"))
+    shared = None
+    if sink in ("neo4j", "both") and db is not None:
+        logs = {"main": main, "anonymous": anonymous}
+        shared = SharedAuditSink(
+            db, logs.__getitem__, instance=getattr(settings, "audit_instance", "")
+        )
+    return AuditTrail(main, anonymous, limiter, shared=shared, files=sink != "neo4j")
 
 
 class AuditMiddleware:

@@ -75,8 +75,8 @@ class AppContext:
         return cls(
             settings=settings,
             db=database,
-            keys=KeyStore(database),
-            audit=build_trail(settings),
+            keys=KeyStore(database, ttl=settings.key_cache_seconds),
+            audit=build_trail(settings, database),
             library=QueryLibrary(database, settings),
             analytics=AnalyticsCache(),
             proxies=TrustedProxies.parse(settings.trusted_proxies),

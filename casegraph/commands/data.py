@@ -54,12 +54,12 @@ def db_migrate() -> None:
 @db_app.command("reset")
 @handle_errors
 def db_reset(yes: bool = typer.Option(False, "--yes", help="really delete everything")) -> None:
-    """Delete every node and relationship."""
+    """Delete every node and relationship (the audit records in Neo4j stay)."""
     if not yes:
         console.print("refusing without --yes")
         raise typer.Exit(code=1)
     with open_db() as db:
-        reset_database(db)
+        reset_database(db, keep_audit=True)
         db.bump_graph_version()
     console.print("database emptied")
 

@@ -71,3 +71,35 @@ def status(data: Path = typer.Option(None, help=DATA_HELP)) -> None:
     print_json(info)
     if not info.get("running"):
         raise typer.Exit(code=3)
+
+
+@neo4j_app.command("dump")
+@handle_errors
+def dump(
+    to: Path = typer.Option(..., "--to", help="the dump file to write (e.g. casegraph.dump)"),
+    data: Path = typer.Option(None, help=DATA_HELP),
+    replace: bool = typer.Option(False, "--replace", help="overwrite an existing dump file"),
+) -> None:
+    """Back up the local Neo4j's database with ``neo4j-admin database dump`` (stop it
+    first: a dump needs the database offline). Prints the file."""
+    t0 = time.monotonic()
+    written = local_neo4j.dump(_data(data), to, replace=replace)
+    size = written.stat().st_size
+    console.print(f"dumped in {time.monotonic() - t0:.1f}s ({size / 1e6:.1f} MB)")
+    print(written)
+
+
+@neo4j_app.command("load")
+@handle_errors
+def load(
+    from_file: Path = typer.Option(..., "--from", help="a dump file (casegraph neo4j dump)"),
+    data: Path = typer.Option(None, help=DATA_HELP),
+    replace: bool = typer.Option(
+        False, "--replace", help="replace the database the folder holds (it is deleted)"
+    ),
+) -> None:
+    """Restore a dump into the local Neo4j's folder with ``neo4j-admin database load``
+    (stopped; then ``casegraph neo4j start``)."""
+    t0 = time.monotonic()
+    local_neo4j.load(_data(data), from_file, replace=replace)
+    console.print(f"loaded in {time.monotonic() - t0:.1f}s; start it with casegraph neo4j start")

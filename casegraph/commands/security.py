@@ -10,6 +10,8 @@ from rich.table import Table
 from casegraph.api import auth
 from casegraph.api.audit import anonymous_path, tail
 from casegraph.commands.common import console, handle_errors, open_db, print_json
+from casegraph.errors import InvalidRequestError
+from casegraph.graph.audit import read_records
 from casegraph.graph.schema import init_schema
 from casegraph.settings import get_settings
 
@@ -88,13 +90,28 @@ def audit_tail(
     anonymous: bool = typer.Option(
         False, "--anonymous", help="the log of requests without a valid key instead"
     ),
+    source: str = typer.Option(
+        None,
+        "--source",
+        help="file (this machine's log) or neo4j (the shared sink: every API replica's "
+        "records); default neo4j when CASEGRAPH_AUDIT_SINK writes there, else file",
+    ),
 ) -> None:
     """Print the last N audit records (JSON Lines, oldest first)."""
     settings = get_settings()
-    path, keep = settings.audit_path, settings.audit_keep
-    if anonymous:
-        path, keep = anonymous_path(path), settings.audit_anonymous_keep
-    for record in tail(path, n, keep=keep):
+    chosen = source or ("file" if settings.audit_sink == "file" else "neo4j")
+    if chosen not in ("file", "neo4j"):
+        raise InvalidRequestError(f"--source must be file or neo4j, not {chosen!r}")
+    if chosen == "neo4j":
+        with open_db() as db:
+            stream = "anonymous" if anonymous else "main"
+            records = read_records(db, db.protection_key, limit=min(n, 10_000), stream=stream)
+    else:
+        path, keep = settings.audit_path, settings.audit_keep
+        if anonymous:
+            path, keep = anonymous_path(path), settings.audit_anonymous_keep
+        records = tail(path, n, keep=keep)
+    for record in records:
         sys.stdout.write(_line(record) + "\n")
 
 

@@ -6,10 +6,31 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from casegraph.commands.common import console, handle_errors
+from casegraph.errors import DatabaseUnavailableError
+from casegraph.graph.audit import check_protection_key
+from casegraph.graph.db import GraphDB
 from casegraph.serving import uvicorn_options
-from casegraph.settings import get_settings
+from casegraph.settings import Settings, get_settings
 
 
+def check_key(settings: Settings, wait: float = 30.0) -> bool:
+    """Check this server's protection key against the one the graph knows (recorded by the
+    first server; :func:`~casegraph.graph.audit.check_protection_key`), so that replicas
+    never seal or pseudonymize with different keys. Raises ``ConfigurationError`` on a
+    mismatch; when Neo4j does not answer within ``wait`` seconds, warns and returns False
+    (the server starts and answers 503 until Neo4j is there)."""
+    with GraphDB.from_settings(settings) as db:
+        try:
+            db.wait_until_ready(wait)
+            check_protection_key(db, db.protection_key)
+        except DatabaseUnavailableError as exc:
+            console.print(f"warning: protection key not checked against the graph: {exc}")
+            return False
+    return True
+
+
+@handle_errors
 def serve(
     host: str = typer.Option(None, help="address to bind (default CASEGRAPH_HOST, 127.0.0.1)"),
     port: int = typer.Option(None, help="port (default CASEGRAPH_PORT, 8000)"),
@@ -17,6 +38,7 @@ def serve(
 ) -> None:
     """Serve the API on http://HOST:PORT (OpenAPI at /docs)."""
     settings = get_settings()
+    check_key(settings)
     uvicorn.run(
         "casegraph.api.app:create_app",
         factory=True,

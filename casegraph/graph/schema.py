@@ -24,6 +24,8 @@ SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT workspace_id IF NOT EXISTS FOR (n:Workspace) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT note_id IF NOT EXISTS FOR (n:Note) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX note_target IF NOT EXISTS FOR (n:Note) ON (n.target)",
+    "CREATE CONSTRAINT audit_record_id IF NOT EXISTS FOR (n:AuditRecord) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX audit_record_at IF NOT EXISTS FOR (n:AuditRecord) ON (n.at)",
     "CREATE INDEX entity_name_key IF NOT EXISTS FOR (n:Entity) ON (n.name_key)",
     "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
     # Full-text search over the name as written and over the transliterated keys of the
@@ -48,6 +50,14 @@ def init_schema(db: GraphDB, *, wait: bool = True) -> list[str]:
     return list(SCHEMA)
 
 
-def reset_database(db: GraphDB) -> None:
-    """Delete every node and relationship (the schema stays). For tests and ``db reset``."""
+def reset_database(db: GraphDB, *, keep_audit: bool = False) -> None:
+    """Delete every node and relationship (the schema stays). For tests and ``db reset``,
+    which keeps the audit records of the shared sink and the protection key's check
+    (``keep_audit``: the records stay readable, sealed with that key)."""
+    if keep_audit:
+        db.run_autocommit(
+            "MATCH (n) WHERE NOT n:AuditRecord AND NOT (n:CasegraphMeta AND n.key = 'protection') "
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        )
+        return
     db.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")

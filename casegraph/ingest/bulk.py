@@ -124,6 +124,7 @@ def bulk_ingest(
     import_output: IO[bytes] | None = None,
     memory: str = "2g",
     serve_port: int | None = None,
+    finish: bool = True,
 ) -> BulkReport:
     """Build a new database in ``data_dir`` from ``path`` (see the module docstring).
 
@@ -131,7 +132,9 @@ def bulk_ingest(
     :class:`~casegraph.errors.InvalidRequestError` for a folder it may not write, in both
     cases before anything is changed. ``before_import`` is called once the CSV files are
     written (the command line closes its progress bars there: the tool prints its own).
-    With ``serve_port``, the new database is left running on that port (``report.uri``)."""
+    With ``serve_port``, the new database is left running on that port (``report.uri``).
+    ``finish=False`` stops after the import tool: a store never started, without the
+    finishing steps (for tests of the offline tools, which need a stopped store)."""
     started = time.perf_counter()
     data_dir = Path(data_dir).expanduser().resolve()
     check_target(data_dir, replace=replace)
@@ -198,10 +201,12 @@ def bulk_ingest(
             record_run(db, run)
             db.bump_graph_version()
 
-        t = time.perf_counter()
-        finished, uri = finish_database(data_dir, csv, key, record, port=serve_port)
-        phases["finish (start, lists, schema, run, stop)"] = time.perf_counter() - t
-        phases.update({f"  {k}": v for k, v in finished.items()})
+        uri = ""
+        if finish:
+            t = time.perf_counter()
+            finished, uri = finish_database(data_dir, csv, key, record, port=serve_port)
+            phases["finish (start, lists, schema, run, stop)"] = time.perf_counter() - t
+            phases.update({f"  {k}": v for k, v in finished.items()})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return BulkReport(

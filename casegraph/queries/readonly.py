@@ -48,6 +48,7 @@ from neo4j import ManagedTransaction
 from neo4j.exceptions import ClientError, Neo4jError
 from neo4j.graph import Node, Path, Relationship
 
+from casegraph.graph.audit import AUDIT_LABEL
 from casegraph.graph.db import GraphDB
 from casegraph.graph.repository import INTERNAL_PROPS, edge_dict, node_dict, nodes_by_element_id
 from casegraph.graph.schema import BLIND_INDEX
@@ -82,6 +83,9 @@ FULLTEXT_PROCEDURES = frozenset(
 )
 #: Indexes that Cypher run here may not query: the blind index of protected names.
 REFUSED_INDEXES = frozenset({BLIND_INDEX})
+#: Labels that Cypher run here may not name: the audit records of the shared sink (sealed
+#: anyway; this is defence in depth).
+REFUSED_LABELS = frozenset({AUDIT_LABEL})
 _TIMEOUT_CODES = ("TransactionTimedOut", "TransactionTerminated")
 _PROCEDURE_NAME = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*\(")
 # A literal (as a parameter, ``$autostring_0``, or verbatim) or a parameter: an index name
@@ -247,6 +251,29 @@ def refusal_reason(
     index = names_refused_index(text, params)
     if index is not None:
         return f"the query names the index {index}, which may not be queried here"
+    label = names_refused_label(text, operators)
+    if label is not None:
+        return (
+            f"the query names the label {label}, which may not be queried here "
+            "(admins read the audit with GET /audit)"
+        )
+    return None
+
+
+def names_refused_label(text: str, operators: list[tuple[str, str]] | None = None) -> str | None:
+    """The refused label (:data:`REFUSED_LABELS`) that ``text`` (escapes decoded, any case)
+    or the plan's operators name, if any.
+
+    >>> names_refused_label("MATCH (a:`Audit\\u0052ecord`) RETURN a")
+    'AuditRecord'
+    >>> names_refused_label("MATCH (a:Person) RETURN a") is None
+    True
+    """
+    decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).casefold()
+    details = " ".join(d for _, d in operators or []).casefold()
+    for label in sorted(REFUSED_LABELS):
+        if label.casefold() in decoded or label.casefold() in details:
+            return label
     return None
 
 

@@ -12,6 +12,7 @@ from casegraph.api.deps import AuditDep, DbDep, KeysDep
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.admin import ApiKeysOut, AuditOut, NewKeyOut, RevokedKeyOut
+from casegraph.errors import InvalidRequestError
 
 router = api_router("admin", tags=["admin"], errors=(503,))
 
@@ -30,11 +31,25 @@ def get_audit(
         description="main: requests with a valid key; anonymous: those without one "
         "(rate-limited per client, with summaries of the suppressed ones)",
     ),
+    source: Literal["file", "neo4j"] | None = Query(
+        None,
+        description="file: this server's local log; neo4j: the shared sink, with the records "
+        "of every API replica (each names its `instance`). Default: neo4j when "
+        "CASEGRAPH_AUDIT_SINK writes there, else file",
+    ),
 ) -> dict[str, Any]:
-    trail.sync()
-    log = trail.main if stream == "main" else trail.anonymous
-    records = log.tail(limit)
-    return {"count": len(records), "stream": stream, "records": records}
+    chosen = source or ("neo4j" if trail.shared is not None else "file")
+    if chosen == "neo4j":
+        if trail.shared is None:
+            raise InvalidRequestError(
+                "this server does not write audit records to Neo4j "
+                "(CASEGRAPH_AUDIT_SINK=file); read source=file"
+            )
+        records = trail.shared.read(limit, stream)
+    else:
+        trail.sync()
+        records = trail.log(stream).tail(limit)
+    return {"count": len(records), "stream": stream, "source": chosen, "records": records}
 
 
 class NewKeyRequest(BaseModel):

@@ -14,6 +14,9 @@ class AuditOut(Schema):
 
     count: int
     stream: Literal["main", "anonymous"]
+    source: Literal["file", "neo4j"] = Field(
+        "file", description="file: this server's log; neo4j: the shared sink (every replica)"
+    )
     records: list[dict[str, Any]] = Field(
         description="time, key_id, role, method, path, query, status, bytes, ms, client, "
         "and what the route added"
