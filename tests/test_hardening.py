@@ -344,10 +344,19 @@ def test_head_size_and_concurrency_are_limited(db: GraphDB, strict: Settings) ->
         with served.connect() as big:
             assert big.get("/health", {"X-Big": "b" * 40_000}) == 431
         with served.connect() as trickled:  # the same head in small pieces
+            reset = False
             for i in range(0, 40_000, 4_000):
-                trickled.send(b"GET /health HTTP/1.1\r\nX-Big: " if i == 0 else b"b" * 4_000)
-            assert trickled.closed_by_server(within=5)
-            assert trickled.buffer.split(b" ")[1] in (b"431", b"400")
+                try:
+                    trickled.send(b"GET /health HTTP/1.1\r\nX-Big: " if i == 0 else b"b" * 4_000)
+                except (ConnectionResetError, BrokenPipeError):
+                    # the server refused the head and closed before the rest arrived (on a
+                    # quiet machine it can answer and close mid-trickle; the RST then may
+                    # discard its 431 before we read it)
+                    reset = True
+                    break
+            if not reset:
+                assert trickled.closed_by_server(within=5)
+                assert trickled.buffer.split(b" ")[1] in (b"431", b"400")
         with served.connect() as fine:  # a head just under the limit is served
             assert fine.get("/health", {"X-Fits": "f" * 15_000}) == 200
         idle = [served.connect() for _ in range(strict.limit_concurrency)]
