@@ -294,7 +294,10 @@ class GdsBackend:
         with projected(db, opts) as G:
             if G.relationship_count() == 0:
                 return nodes, Partition([[v] for v in sorted(nodes, key=str)], 0.0)
-            result = gds.louvain.mutate(G, mutate_property="community", **weight)
+            # one thread: GDS's Louvain is deterministic only then (with several, the order
+            # in which nodes move varies from run to run, and so does the partition); the
+            # same graph must give every replica, and every rerun, the same communities
+            result = gds.louvain.mutate(G, mutate_property="community", concurrency=1, **weight)
             frame = gds.graph.node_properties.stream(G, "community")
         groups: dict[int, list[Hashable]] = {}
         column = "propertyValue" if "propertyValue" in frame.columns else "community"
