@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
 from casegraph.api.routers.web import WEB_DIR
 
@@ -46,3 +46,22 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def keep_on_server(
+    context: BrowserContext, base: str, errors: list[str], *, inline: bool = True
+) -> None:
+    """Let the pages of ``context`` load only from the casegraph server at ``base`` (and,
+    with ``inline``, the ``data:`` and ``blob:`` URLs a page makes itself); any other request
+    is aborted and recorded in ``errors``."""
+    allowed = (base + "/", "data:", "blob:") if inline else (base + "/",)
+
+    def guard(route: Route) -> None:
+        target = route.request.url
+        if target == base or target.startswith(allowed):
+            route.continue_()
+        else:
+            errors.append(f"request outside the casegraph server: {target}")
+            route.abort()
+
+    context.route("**/*", guard)

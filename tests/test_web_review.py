@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
@@ -23,6 +23,7 @@ from casegraph.graph.db import GraphDB
 from casegraph.graph.review import get_item
 from casegraph.ingest import review as rv
 from casegraph.settings import Settings
+from tests.browser_support import keep_on_server
 from tests.test_extract import seed_article
 from tests.test_web_ui import TIMEOUT_MS, LiveServer, sign_in
 
@@ -36,15 +37,7 @@ def open_review(browser: Browser, base: str, errors: list[str]) -> Page:
     that leave the server go to ``errors`` (such requests are refused)."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
 
-    def only_local(route: Route) -> None:
-        target = route.request.url
-        if target.startswith(base + "/") or target.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            errors.append(f"request outside the casegraph server: {target}")
-            route.abort()
-
-    context.route("**/*", only_local)
+    keep_on_server(context, base, errors)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda exc: errors.append(str(exc)))

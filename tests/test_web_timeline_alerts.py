@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
@@ -24,6 +24,7 @@ from casegraph.graph import repository
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.pipeline import ingest_file
 from casegraph.settings import Settings
+from tests.browser_support import keep_on_server
 from tests.builders import entity, rel, source, write_jsonl
 from tests.protection_support import AIGERIM, SUSPECT, ZHANAR, case_file, leaks
 from tests.protection_support import rel as cited_rel
@@ -56,14 +57,7 @@ def open_as(
     def make(role: str) -> Page:
         context = browser.new_context(viewport=VIEWPORT)
 
-        def only_local(route: Route) -> None:
-            if route.request.url.startswith(server.url + "/"):
-                route.continue_()
-            else:
-                errors.append(f"request outside the casegraph server: {route.request.url}")
-                route.abort()
-
-        context.route("**/*", only_local)
+        keep_on_server(context, server.url, errors, inline=False)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.clock.install()

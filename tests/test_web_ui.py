@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, Route, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
@@ -28,6 +28,7 @@ from casegraph.graph import repository
 from casegraph.graph.db import GraphDB
 from casegraph.ingest.pipeline import ingest_file
 from casegraph.settings import Settings
+from tests.browser_support import keep_on_server
 from tests.conftest import free_port
 
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
@@ -78,15 +79,7 @@ def open_page(browser: Browser, url: str, errors: list[str]) -> Page:
     requests are refused."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
 
-    def only_local(route: Route) -> None:
-        target = route.request.url
-        if target.startswith(url + "/") or target == url or target.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            errors.append(f"request outside the casegraph server: {target}")
-            route.abort()
-
-    context.route("**/*", only_local)
+    keep_on_server(context, url, errors)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Browser, Page
 
 from casegraph.api.app import create_app
 from casegraph.api.auth import create_key
 from casegraph.graph.db import GraphDB
 from casegraph.settings import Settings
+from tests.browser_support import keep_on_server
 from tests.test_web_ui import (
     TIMEOUT_MS,
     VIEWPORT,
@@ -71,15 +72,7 @@ def _open_by_link(browser: Browser, base: str, wid: str, key: str, errors: list[
     """A fresh browser (no stored key) at the workspace's link; signs in there."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
 
-    def only_local(route: Route) -> None:
-        target = route.request.url
-        if target.startswith((base + "/", "data:", "blob:")):
-            route.continue_()
-        else:
-            errors.append(f"request outside the casegraph server: {target}")
-            route.abort()
-
-    context.route("**/*", only_local)
+    keep_on_server(context, base, errors)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
