@@ -21,8 +21,10 @@ Sampled betweenness: GDS draws its own sources (it takes no list of them), so it
 are checked as an estimate: equal to the exact values when every node is a source, the same
 for the same seed, and close to the exact ranking. Louvain: GDS's and NetworkX's Louvain
 differ in their move order, so the labels differ; checked: the modularity GDS reports is the
-modularity of its partition (1e-9), it is within 0.03 of NetworkX's, and the partitions agree
-(normalized mutual information >= 0.7).
+modularity of its partition (1e-9) and within 0.03 of NetworkX's on every graph. The partitions
+themselves are compared only where the graph has communities to find (a planted partition:
+normalized mutual information >= 0.95): on the power-law graph, NetworkX's Louvain with two
+different seeds agrees with itself only to NMI 0.52, so no threshold there could be honest.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ IN_GDS = {
     True: {"degree", "betweenness", "pagerank"},
 }
 GRAPHS = small_graphs()
+#: Four groups of 15, dense inside (p=0.5) and sparse between (p=0.02): every Louvain finds them.
+PLANTED = nx.planted_partition_graph(4, 15, 0.5, 0.02, seed=11)
 LOCAL = get_backend("local")
 GDS = get_backend("gds")
 
@@ -199,13 +203,13 @@ def test_sampled_betweenness_is_an_estimate_of_the_exact(gds_db: GraphDB, tmp_pa
         assert sum(estimate.values()) == pytest.approx(sum(exact.values()), rel=0.35)
 
 
-@pytest.mark.parametrize("name", [*sorted(GRAPHS), "seed"])
+@pytest.mark.parametrize("name", [*sorted(GRAPHS), "planted", "seed"])
 def test_louvain_agrees_with_networkx(gds_db: GraphDB, tmp_path: Path, name: str) -> None:
     if name == "seed":
         load_seed(gds_db)
         H = service.projection(gds_db, cache=AnalyticsCache())
     else:
-        records = network_records(GRAPHS[name], seed=3)
+        records = network_records(PLANTED if name == "planted" else GRAPHS[name], seed=3)
         load(gds_db, tmp_path, records)
         H = reference_graph(records)
     cache = AnalyticsCache()
@@ -217,8 +221,9 @@ def test_louvain_agrees_with_networkx(gds_db: GraphDB, tmp_path: Path, name: str
     assert sorted(v for c in parts for v in c) == sorted(H.nodes)
     assert gds["modularity"] == pytest.approx(nx.community.modularity(H, parts), abs=1e-9)
     assert gds["modularity"] == pytest.approx(local["modularity"], abs=0.03)
-    theirs = [[m["id"] for m in c["members"]] for c in local["communities"]]
-    assert nmi(parts, theirs) >= 0.7
+    if name == "planted":
+        theirs = [[m["id"] for m in c["members"]] for c in local["communities"]]
+        assert nmi(parts, theirs) >= 0.95
     assert [c["size"] for c in gds["communities"]] == sorted(map(len, parts), reverse=True)
 
 
