@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
@@ -11,14 +12,20 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from casegraph.api.app import create_app
 from casegraph.cli import app as cli_app
 from casegraph.graph.analytics import centrality, service
 from casegraph.graph.analytics.cache import AnalyticsCache
 from casegraph.graph.analytics.projection import ProjectionOptions
 from casegraph.graph.db import GraphDB
+from casegraph.graph.protection import is_pseudo_id
 from casegraph.settings import Settings
 from tests.analytics_support import load, network_records, reference_graph, small_graphs
 from tests.builders import rel, source
+from tests.conftest import bearer
+from tests.protection_support import AIGERIM, SUSPECT, case_file, leaks
+from tests.protection_support import entity as prot_entity
+from tests.protection_support import rel as prot_rel
 
 GRAPHS = small_graphs()
 
@@ -193,3 +200,96 @@ def test_write_back_and_cli(db: GraphDB, tmp_path: Path, settings: Settings) -> 
     bad = CliRunner().invoke(cli_app, ["analyze", "centrality", "--measure", "fame"], env=env)
     assert bad.exit_code == 1
     assert "unknown measure" in bad.output
+
+
+def test_api_shortest_path_on_the_projection_matches_networkx(
+    db: GraphDB, settings: Settings, tmp_path: Path
+) -> None:
+    """``GET /analytics/shortest-path``: hop count and a valid path as NetworkX finds them;
+    with ``weight`` the path of least total weight; none across components; unknown ids 404."""
+    records = network_records(GRAPHS["disconnected"], seed=2)
+    # a detour that is longer in hops but cheaper in amount than the direct payment
+    records += [
+        rel("PAID", "n0", "n100", {"amount": 900.0}),
+        rel("PAID", "n0", "n101", {"amount": 1.0}),
+        rel("PAID", "n101", "n100", {"amount": 1.0}),
+    ]
+    load(db, tmp_path, records)
+    H = reference_graph(records)
+    app = create_app(db=db, settings=settings)
+    with TestClient(app, headers=bearer(db, "viewer")) as client:
+
+        def get(**params: object) -> dict[str, object]:
+            resp = client.get("/analytics/shortest-path", params=params)
+            assert resp.status_code == 200, resp.text
+            body: dict[str, object] = resp.json()
+            return body
+
+        for a, b in (("n0", "n24"), ("n3", "n17"), ("n25", "n28"), ("n7", "n7")):
+            body = get(source=a, target=b)
+            ids = [p["id"] for p in body["path"]]  # type: ignore[attr-defined]
+            assert body["length"] == nx.shortest_path_length(H, a, b) == len(ids) - 1
+            assert ids[0] == a and ids[-1] == b
+            assert all(H.has_edge(x, y) for x, y in itertools.pairwise(ids))
+            assert body["backend"] == "local"
+        assert get(source="n0", target="n28") == {
+            "source": "n0",
+            "target": "n28",
+            "length": None,
+            "path": [],
+            "backend": "local",
+        }
+        direct = get(source="n0", target="n100", rel="PAID")
+        assert [p["id"] for p in direct["path"]] == ["n0", "n100"]  # type: ignore[attr-defined]
+        cheap = get(source="n0", target="n100", rel="PAID", weight="amount")
+        assert [p["id"] for p in cheap["path"]] == ["n0", "n101", "n100"]  # type: ignore[attr-defined]
+        missing = client.get("/analytics/shortest-path", params={"source": "n0", "target": "zz"})
+        assert missing.status_code == 404 and "'zz'" in missing.json()["error"]["message"]
+
+
+def test_shortest_path_never_shows_a_victim_the_role_may_not_see(
+    db: GraphDB, settings: Settings, tmp_path: Path
+) -> None:
+    """A viewer naming a protected person by her real id gets what an unknown id gets; the
+    path through her shows her pseudonymous id only. An admin may name her and sees her."""
+    records = case_file(AIGERIM)
+    records += [
+        prot_rel("EXPLOITED", SUSPECT["id"], AIGERIM.id),
+        prot_rel("ASSOCIATE_OF", AIGERIM.id, "kz-friend"),
+    ]
+    records.insert(1, prot_entity("kz-friend", "Person", "Dana Friend"))
+    load(db, tmp_path, records, "victims")
+    app = create_app(db=db, settings=settings)
+    names = AIGERIM.needles()
+    params = {"source": SUSPECT["id"], "target": "kz-friend"}
+    with TestClient(app, headers=bearer(db, "viewer")) as viewer:
+        through = viewer.get("/analytics/shortest-path", params=params)
+        assert through.status_code == 200, through.text
+        assert through.json()["length"] == 2 and not leaks(through.text, names)
+        middle = through.json()["path"][1]["id"]
+        assert is_pseudo_id(middle)
+        named = viewer.get("/analytics/shortest-path", params={**params, "target": AIGERIM.id})
+        unknown = viewer.get("/analytics/shortest-path", params={**params, "target": "kz-nobody"})
+        assert named.status_code == unknown.status_code == 404
+        said = named.json()["error"]["message"].replace(AIGERIM.id, "X")
+        assert said == unknown.json()["error"]["message"].replace("kz-nobody", "X")
+    with TestClient(app, headers=bearer(db, "admin")) as admin:
+        seen = admin.get("/analytics/shortest-path", params={**params, "target": AIGERIM.id})
+        assert seen.status_code == 200, seen.text
+        assert seen.json()["length"] == 1 and leaks(seen.text, names)
+
+
+def test_cli_analyze_path(db: GraphDB, tmp_path: Path, settings: Settings) -> None:
+    records = network_records(nx.path_graph(4), seed=1, noise=False)
+    load(db, tmp_path, records)
+    env = {"CASEGRAPH_NEO4J_URI": settings.neo4j_uri}
+    result = CliRunner().invoke(
+        cli_app, ["analyze", "path", "n0", "n3", "--format", "json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["length"] == 3 and [p["id"] for p in body["path"]] == ["n0", "n1", "n2", "n3"]
+    table = CliRunner().invoke(cli_app, ["analyze", "path", "n0", "n3"], env=env)
+    assert table.exit_code == 0 and "3 hop(s) from n0 to n3" in table.output
+    bad = CliRunner().invoke(cli_app, ["analyze", "path", "n0", "nowhere"], env=env)
+    assert bad.exit_code == 1 and "nowhere" in bad.output

@@ -255,6 +255,7 @@ def test_api_answers_the_same_through_gds_and_protects_victims(
     load(gds_db, tmp_path, records, "victims")
     load_seed(gds_db)
     names = set().union(*(v.needles() for v in (AIGERIM, ZHANAR, MADINA)))
+    victim = gds_db.protection_key.pseudo_id(AIGERIM.id)
     answers: dict[str, dict[str, object]] = {}
     for backend in ("local", "gds"):
         settings = gds_settings.model_copy(update={"analytics": backend})
@@ -265,6 +266,7 @@ def test_api_answers_the_same_through_gds_and_protects_victims(
                     ("/analytics/centrality", {"measure": "betweenness", "top": 50}),
                     ("/analytics/centrality", {"measure": "pagerank", "top": 50}),
                     ("/analytics/communities", {"top": 100}),
+                    ("/analytics/shortest-path", {"source": SUSPECT["id"], "target": victim}),
                 ):
                     resp = client.get(path, params=params)
                     assert resp.status_code == 200, resp.text
@@ -281,6 +283,9 @@ def test_api_answers_the_same_through_gds_and_protects_victims(
             continue
         twin = answers["local" + key[3:]]
         assert set(body) == set(twin)
+        if "path" in body:
+            assert body["length"] == twin["length"] == 1
+            assert body["path"] == twin["path"]
         if "results" in body:
             assert isinstance(body["results"], list) and isinstance(twin["results"], list)
             got = {r["id"]: r["score"] for r in body["results"]}

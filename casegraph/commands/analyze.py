@@ -1,4 +1,4 @@
-"""``casegraph analyze centrality|communities|brokers|key-players|routes|pyramid``.
+"""``casegraph analyze centrality|communities|brokers|key-players|path|routes|pyramid``.
 
 The same answers as ``GET /analytics/...``, as a table by default or ``--format json``.
 """
@@ -180,6 +180,34 @@ def key_players(
             [p["rank"], p["id"], p["name"], f"{p['fragmentation_after']:.4f}"]
             for p in res["players"]
         ],
+    )
+
+
+@analyze_app.command("path")
+@handle_errors
+def path(
+    source: str = typer.Argument(..., help="the first entity's id"),
+    target: str = typer.Argument(..., help="the last entity's id"),
+    kind: list[str] = KIND,
+    rel: list[str] = REL,
+    directed: bool = DIRECTED,
+    weight: str = WEIGHT,
+    case: str = CASE,
+    fmt: Format = FORMAT,
+) -> None:
+    """One shortest path on the projection (least total weight with --weight)."""
+    with open_db() as db:
+        res = service.shortest_path(db, source, target, _opts(kind, rel, directed, weight, case))
+    if fmt is Format.json:
+        print_json(res)
+        return
+    if res["length"] is None:
+        out.print(f"no path from {source} to {target} ({res['backend']})")
+        return
+    _table(
+        f"{res['length']} hop(s) from {source} to {target} ({res['backend']})",
+        ["hop", "id", "name", "label"],
+        [[i, p["id"], p["name"], p["label"]] for i, p in enumerate(res["path"])],
     )
 
 

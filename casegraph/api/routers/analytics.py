@@ -1,4 +1,5 @@
-"""Link analysis over HTTP: centrality, communities, brokers, key players, routes, pyramids.
+"""Link analysis over HTTP: centrality, communities, brokers, key players, shortest paths on
+the projection, routes, pyramids.
 
 Every measure runs on a projection (:mod:`casegraph.graph.analytics.projection`); the
 query parameters ``kind``, ``rel``, ``directed``, ``weight``, ``case``, ``date_from`` and
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
-from casegraph.api.deps import AnalyticsCacheDep, DbDep, SettingsDep
+from casegraph.api.deps import AnalyticsCacheDep, DbDep, DisclosureDep, SettingsDep
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.analytics import (
@@ -22,6 +23,7 @@ from casegraph.api.schemas.analytics import (
     KeyPlayersOut,
     PyramidOut,
     RoutesOut,
+    ShortestPathOut,
 )
 from casegraph.graph.analytics import service
 from casegraph.graph.analytics.projection import DEFAULT_KINDS, ProjectionOptions
@@ -139,6 +141,35 @@ def key_players(
     k: int = Query(3, description=f"1..{service.MAX_KEY_PLAYERS}"),
 ) -> dict[str, Any]:
     return service.key_players(db, k, opts, cache=cache)
+
+
+@router.get(
+    "/shortest-path",
+    summary="One shortest path on the projection (weighted by `weight` when given)",
+    response_model=ShortestPathOut,
+    responses=error_responses(404, 422),
+)
+def shortest_path(
+    db: DbDep,
+    cache: AnalyticsCacheDep,
+    settings: SettingsDep,
+    disclosure: DisclosureDep,
+    opts: ProjectionDep,
+    source: str = Query(..., min_length=1, max_length=200, description="entity id"),
+    target: str = Query(..., min_length=1, max_length=200, description="entity id"),
+) -> dict[str, Any]:
+    """The path the analytics backend finds on the same projection as the measures (its
+    kinds, types, case and dates); with ``weight``, the path of least total weight. For
+    every shortest path with the sources behind each hop, see ``GET /paths``."""
+    res = service.shortest_path(
+        db,
+        disclosure.resolve(source),
+        disclosure.resolve(target),
+        opts,
+        cache=cache,
+        backend=settings.analytics,
+    )
+    return {**res, "source": source, "target": target}
 
 
 @router.get(

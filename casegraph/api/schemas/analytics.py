@@ -106,6 +106,18 @@ class RoutesOut(Schema):
     origins: list[PlaceCountOut]
 
 
+class ShortestPathOut(Schema):
+    """``GET /analytics/shortest-path``: one shortest path on the projection."""
+
+    source: str
+    target: str
+    length: int | None = Field(description="hops; null when no path joins them")
+    path: list[EntityRef] = Field(description="source first, target last; empty when none")
+    backend: str = Field(
+        "local", description="where it ran: local (NetworkX) or gds (Graph Data Science)"
+    )
+
+
 class NamedOut(Disclosed):
     """An entity by id and (shown) name."""
 
