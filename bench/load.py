@@ -1,20 +1,29 @@
-"""Load test: N concurrent clients for D seconds against ``casegraph serve`` on 127.0.0.1.
+"""Load test: wrk with C connections for D seconds against ``casegraph serve`` on 127.0.0.1.
 
-The mix (per request, drawn at random): 45% search (``GET /entities?q=`` with a name
-prefix), 45% depth-2 neighborhood of a random person (``limit=50``), 10% cached centrality
-(``GET /analytics/centrality?measure=degree&top=10``). Clients carry a VIEWER key by
-default, so every answer goes through authentication, victim redaction and the audit log.
+The client is ``wrk`` (a C load generator; Debian package ``wrk``, which
+``scripts/ensure-system.sh load`` installs) driven by ``bench/load_mix.lua``, so that it
+takes little of the CPU the server needs. The mix (per request, drawn at random in Lua):
+45% search (``GET /entities?q=`` with a 4-letter surname prefix, ``limit=20``), 45%
+depth-2 neighborhood of a random person (``limit=50``), 10% cached centrality
+(``GET /analytics/centrality?measure=degree&top=10``). The prefixes and person ids are
+drawn from the loaded graph here and handed to Lua in a data file. Requests carry a VIEWER
+key by default, so every answer goes through authentication, victim redaction and the
+audit log.
 
 It starts its own Neo4j (kept in ``--data`` between runs, so the 100,000-entity graph from
 ``bench/synthetic.py`` is loaded once), creates a key, starts uvicorn with ``--workers``
 worker processes, warms the caches, then runs a short baseline (``GET /health``, which
-touches Neo4j but no graph data) and the mix, and prints throughput, p50/p90/p99 latency
-and errors for both, and per endpoint.
+touches Neo4j but no graph data) and the mix. For each it prints wrk's own report and
+throughput, p50/p90/p99 latency, non-2xx answers, socket errors and timeouts, and the CPU
+milliseconds per request of the API (the ``casegraph serve`` process and all its workers),
+of Neo4j (its JVM) and of wrk, from /proc before and after the run: the figure that carries
+across machines. For the mix, the server's audit log gives the requests, non-2xx answers
+and server-side p50/p99 per kind.
 
 Usage::
 
-    .venv/bin/python bench/load.py                          # 100k entities, 50 clients, 60 s
-    .venv/bin/python bench/load.py --entities 10000 --duration 20 --clients 20
+    .venv/bin/python bench/load.py                          # 100k entities, 50 connections, 60 s
+    .venv/bin/python bench/load.py --entities 10000 --duration 15 --clients 20
     .venv/bin/python bench/load.py --role admin             # no redaction work
 """
 
@@ -24,290 +33,209 @@ import argparse
 import asyncio
 import json
 import os
-import random
-import socket
-import statistics
+import resource
+import shlex
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from synthetic import write_jsonl  # noqa: E402
+from serving import (  # noqa: E402
+    ensure_graph,
+    free_port,
+    start_server,
+    stop_servers,
+    targets,
+    wait_until_up,
+    warm_up,
+)
+from wrk_figures import audit_by_kind, audit_lines_since, cpu_ms, lua_data, parse_wrk  # noqa: E402
 
 from casegraph import local_neo4j  # noqa: E402
 from casegraph.api.auth import create_key  # noqa: E402
 from casegraph.graph.db import GraphDB  # noqa: E402
-from casegraph.graph.schema import init_schema, reset_database  # noqa: E402
-from casegraph.ingest.pipeline import ingest_file  # noqa: E402
+from casegraph.graph.schema import init_schema  # noqa: E402
+
+LUA = ROOT / "bench" / "load_mix.lua"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def children_cpu_ms() -> float:
+    """CPU time (ms) of this process's children that ended and were waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
 
 
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
-    return values[k]
-
-
-def ensure_graph(db: GraphDB, n: int, work: Path) -> None:
-    have = db.read("MATCH (n:Entity) RETURN count(n) AS c")[0]["c"]
-    if have >= n:
-        print(f"graph: {have:,} entities already loaded")
-        return
-    reset_database(db)
-    init_schema(db)
-    path = work / f"synthetic-{n}.jsonl"
-    t = time.perf_counter()
-    write_jsonl(path, n, 5.0, 0)
-    report = ingest_file(db, path)
-    print(f"graph: loaded {report.records:,} records in {time.perf_counter() - t:.0f} s")
-
-
-class Stats:
-    def __init__(self) -> None:
-        self.lat: dict[str, list[float]] = {}
-        self.errors: dict[str, int] = {}
-        self.error_samples: list[str] = []
-
-    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
-        if ok:
-            self.lat.setdefault(kind, []).append(seconds * 1000)
-        else:
-            self.errors[kind] = self.errors.get(kind, 0) + 1
-            if len(self.error_samples) < 5:
-                self.error_samples.append(f"{kind}: {detail}")
-
-    def report(self, title: str, elapsed: float) -> dict[str, Any]:
-        every = [x for v in self.lat.values() for x in v]
-        n_err = sum(self.errors.values())
-        out = {
-            "title": title,
-            "requests": len(every) + n_err,
-            "seconds": round(elapsed, 1),
-            "throughput_rps": round((len(every) + n_err) / elapsed, 1),
-            "p50_ms": round(pct(every, 50), 1),
-            "p90_ms": round(pct(every, 90), 1),
-            "p99_ms": round(pct(every, 99), 1),
-            "errors": n_err,
-            "by_endpoint": {
-                k: {
-                    "n": len(v),
-                    "p50_ms": round(pct(v, 50), 1),
-                    "p99_ms": round(pct(v, 99), 1),
-                    "mean_ms": round(statistics.fmean(v), 1),
-                }
-                for k, v in sorted(self.lat.items())
-            },
-        }
-        print(json.dumps(out, indent=2))
-        for s in self.error_samples:
-            print("  error:", s)
-        return out
-
-
-async def run_load(
+def run_wrk(
     base: str,
-    key: str,
+    data_file: Path,
+    mode: str,
     *,
-    clients: int,
+    threads: int,
+    connections: int,
     duration: float,
-    people: list[str],
-    terms: list[str],
-    mix: str,
-    seed: int = 0,
-) -> tuple[Stats, float]:
-    stats = Stats()
-    rng = random.Random(seed)
-    headers = {"Authorization": f"Bearer {key}"}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=30.0
-    ) as client:
-        stop = time.perf_counter() + duration
-
-        async def one_client() -> None:
-            while time.perf_counter() < stop:
-                if mix == "health":
-                    kind, url, params = "health", "/health", {}
-                else:
-                    r = rng.random()
-                    if r < 0.45:
-                        kind, url, params = (
-                            "search",
-                            "/entities",
-                            {"q": rng.choice(terms), "limit": 20},
-                        )
-                    elif r < 0.90:
-                        kind = "neighborhood"
-                        url = f"/entities/{rng.choice(people)}/neighborhood"
-                        params = {"depth": 2, "limit": 50}
-                    else:
-                        kind, url = "centrality", "/analytics/centrality"
-                        params = {"measure": "degree", "top": 10}
-                t = time.perf_counter()
-                try:
-                    resp = await client.get(url, params=params)
-                    ok = resp.status_code == 200
-                    detail = f"{resp.status_code} {resp.text[:120]}"
-                except httpx.HTTPError as exc:
-                    ok, detail = False, repr(exc)
-                stats.add(kind, time.perf_counter() - t, ok, detail)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
-        return stats, time.perf_counter() - started
+    timeout: float,
+    api_pid: int,
+    neo4j_pid: int,
+) -> dict[str, Any]:
+    """One wrk run of ``mode`` ("mix" or "health"); its figures with the CPU milliseconds
+    per request of the API, Neo4j and wrk."""
+    cmd = [
+        shutil.which("wrk") or "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(duration))}s",
+        "--latency",
+        "--timeout",
+        f"{max(1, round(timeout))}s",
+        "-s",
+        str(LUA),
+        base,
+        "--",
+        str(data_file),
+        mode,
+    ]
+    api0, neo0, wrk0 = cpu_ms(api_pid), cpu_ms(neo4j_pid), children_cpu_ms()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    api1, neo1, wrk1 = cpu_ms(api_pid), cpu_ms(neo4j_pid), children_cpu_ms()
+    print("$ " + shlex.join(cmd))
+    print(done.stdout.rstrip())
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr.strip()}")
+    figures = parse_wrk(done.stdout)
+    n = max(1, figures["requests"])
+    figures["cpu_ms_total"] = {
+        "api": round(api1 - api0),
+        "neo4j": round(neo1 - neo0),
+        "wrk": round(wrk1 - wrk0),
+    }
+    figures["cpu_ms_per_request"] = {k: round(v / n, 2) for k, v in figures["cpu_ms_total"].items()}
+    figures["wrk_command"] = shlex.join(cmd)
+    return figures
 
 
-async def warm_up(
-    base: str, key: str, people: list[str], terms: list[str], workers: int, limit: float = 600
-) -> int:
-    """Send rounds of concurrent requests of every kind (long timeouts) until a whole round
-    answers 200 within 3 s each, twice running: every worker has its caches then."""
-    headers = {"Authorization": f"Bearer {key}"}
-    deadline = time.perf_counter() + limit
-    rounds = streak = 0
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600.0) as client:
-        while time.perf_counter() < deadline:
-            rounds += 1
-            calls = []
-            for i in range(4 * workers):
-                calls.append(("/analytics/centrality", {"measure": "degree", "top": 10}))
-                calls.append((f"/entities/{people[i]}/neighborhood", {"depth": 2, "limit": 50}))
-                calls.append(("/entities", {"q": terms[i % len(terms)]}))
+def settle(path: Path, quiet: float = 1.0, limit: float = 15.0) -> None:
+    """Wait until the audit log at ``path`` has not grown for ``quiet`` seconds (its
+    records are written by a background thread in each worker)."""
+    deadline = time.monotonic() + limit
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else 0
+        if size != last:
+            last, since = size, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.2)
 
-            async def one(url: str, params: dict[str, Any]) -> tuple[int, float]:
-                t = time.perf_counter()
-                r = await client.get(url, params=params)
-                return r.status_code, time.perf_counter() - t
 
-            answers = await asyncio.gather(*(one(u, p) for u, p in calls))
-            fast = all(s == 200 and dt < 3.0 for s, dt in answers)
-            streak = streak + 1 if fast else 0
-            if streak >= 2:
-                return rounds
-    return rounds
+def show(title: str, r: dict[str, Any]) -> None:
+    cpu = r["cpu_ms_per_request"]
+    print(
+        f"{title}: {r['requests']:,} requests in {r['seconds']} s = {r['throughput_rps']} req/s;"
+        f" p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, p99 {r['p99_ms']} ms;"
+        f" non-2xx {r['non_2xx']} {r['statuses']}, socket errors {r['socket_errors']};"
+        f" CPU ms/request: API {cpu['api']}, Neo4j {cpu['neo4j']}, wrk {cpu['wrk']}"
+    )
+    for kind, k in r.get("by_kind", {}).items():
+        print(
+            f"  {kind:<13} {k['n']:>7,} answered, non-2xx {k['non_2xx']},"
+            f" server p50 {k['server_p50_ms']} ms, p99 {k['server_p99_ms']} ms"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--entities", type=int, default=100_000)
-    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--clients", type=int, default=50, help="wrk connections")
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--baseline-duration", type=float, default=10.0)
+    ap.add_argument("--timeout", type=float, default=30.0, help="wrk's request timeout, s")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--role", default="viewer")
     ap.add_argument("--data", type=Path, default=ROOT / ".casegraph" / "bench-load")
     ap.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "load.json")
     args = ap.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `sudo apt-get install -y wrk` (or `make load`)")
+    threads = max(1, min(args.threads, args.clients))
+    command = shlex.join(
+        [".venv/bin/python", "bench/load.py", *(sys.argv[1:] if argv is None else argv)]
+    )
 
     args.data.mkdir(parents=True, exist_ok=True)
-    neo_port = free_port()
-    uri = local_neo4j.start(neo_port, args.data / "neo4j", heap="2g", pagecache="1g")
-    api_port = free_port()
-    server: subprocess.Popen[bytes] | None = None
+    uri = local_neo4j.start(free_port(), args.data / "neo4j", heap="2g", pagecache="1g")
+    neo4j_pid = int((args.data / "neo4j" / "neo4j.pid").read_text())
+    servers = []
     db = GraphDB(uri)
     try:
         db.wait_until_ready(120)
         init_schema(db)
         ensure_graph(db, args.entities, args.data)
         key = create_key(db, args.role, "load-bench").key
-        people = [
-            r["id"] for r in db.read("MATCH (p:Person) RETURN p.id AS id ORDER BY p.id LIMIT 5000")
-        ]
-        names = [
-            r["n"] for r in db.read("MATCH (p:Person) RETURN p.name AS n ORDER BY p.id LIMIT 2000")
-        ]
-        terms = sorted({n.split()[-1][:4] for n in names if n and n.split()})
-        env = {
-            **os.environ,
-            "CASEGRAPH_NEO4J_URI": uri,
-            "CASEGRAPH_AUDIT_PATH": str(args.data / "audit.log"),
-        }
-        cmd = [
-            str(ROOT / ".venv" / "bin" / "casegraph"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(api_port),
-            "--workers",
-            str(args.workers),
-        ]
-        log = (args.data / "uvicorn.log").open("wb")
-        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        base = f"http://127.0.0.1:{api_port}"
-        deadline = time.monotonic() + 120
-        up = False
-        while time.monotonic() < deadline and not up:
-            try:
-                up = httpx.get(base + "/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        if not up:
-            raise SystemExit(f"the API did not answer on {base}: see {args.data}/uvicorn.log")
+        people, terms = targets(db)
+        data_file = args.data / "load_data.lua"
+        data_file.write_text(lua_data(key, terms, people))
+        data_file.chmod(0o600)  # it holds the key
+        servers = [start_server(uri, args.data, workers=args.workers)]
+        wait_until_up(servers, 120)
+        server = servers[0]
         # warm every worker's caches (centrality, the victim index) until answers are fast
         t = time.perf_counter()
-        rounds = asyncio.run(warm_up(base, key, people, terms, args.workers))
+        rounds = asyncio.run(warm_up(server.base, key, people, terms, args.workers))
         print(f"warm-up: {rounds} rounds in {time.perf_counter() - t:.0f} s")
+
+        audit = args.data / "audit.log"
+        common = {
+            "threads": threads,
+            "connections": args.clients,
+            "timeout": args.timeout,
+            "api_pid": server.proc.pid,
+            "neo4j_pid": neo4j_pid,
+        }
         load_before = os.getloadavg()
-        results = {}
-        base_stats, el = asyncio.run(
-            run_load(
-                base,
-                key,
-                clients=args.clients,
-                duration=args.baseline_duration,
-                people=people,
-                terms=terms,
-                mix="health",
-            )
+        results: dict[str, Any] = {"command": command}
+        baseline = run_wrk(
+            server.base, data_file, "health", duration=args.baseline_duration, **common
         )
-        results["baseline_health"] = base_stats.report("baseline: GET /health", el)
-        stats, el = asyncio.run(
-            run_load(
-                base,
-                key,
-                clients=args.clients,
-                duration=args.duration,
-                people=people,
-                terms=terms,
-                mix="mix",
-            )
-        )
-        results["mix"] = stats.report(
-            f"mix: {args.clients} clients, {args.duration:.0f} s, role {args.role}, "
-            f"{args.workers} uvicorn workers, {args.entities:,} entities",
-            el,
-        )
-        results["command"] = " ".join(
-            [".venv/bin/python", "bench/load.py", *(argv or sys.argv[1:])]
+        results["baseline_health"] = baseline
+        settle(audit)
+        offset = audit.stat().st_size if audit.exists() else 0
+        mix = run_wrk(server.base, data_file, "mix", duration=args.duration, **common)
+        settle(audit)
+        mix["by_kind"] = audit_by_kind(audit_lines_since(audit, offset))
+        results["mix"] = mix
+        load_after = os.getloadavg()
+        results["setup"] = (
+            f"wrk {threads} thread(s), {args.clients} connections, {args.duration:.0f} s mix"
+            f" ({args.baseline_duration:.0f} s baseline), role {args.role},"
+            f" {args.workers} uvicorn workers, {args.entities:,} entities"
         )
         results["cpus"] = os.cpu_count()
         results["loadavg_before"] = [round(x, 1) for x in load_before]
-        results["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
-        print(f"load average before {results['loadavg_before']}, after {results['loadavg_after']}")
+        results["loadavg_after"] = [round(x, 1) for x in load_after]
+        print()
+        print(results["setup"])
+        show("baseline GET /health", baseline)
+        show("mix", mix)
+        print(
+            f"cpus {results['cpus']}, load average before {results['loadavg_before']},"
+            f" after {results['loadavg_after']}"
+        )
+        print(f"reproduce: {command}")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2))
         print(f"written {args.out}")
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_servers(servers)
         db.close()
         local_neo4j.stop(args.data / "neo4j")
     return 0

@@ -5,8 +5,9 @@ for each replica count N in ``--replicas`` (default ``1 2``): N ``casegraph serv
 processes on their own ports (``--workers`` uvicorn workers each), sharing what replicas
 share in production (the graph, the protection key file, ``CASEGRAPH_AUDIT_SINK=both``);
 the clients are split round-robin across the replicas, as a load balancer would, and run
-``bench/load.py``'s mix (45% search, 45% depth-2 neighborhood, 10% cached centrality) for
-``--duration`` seconds. It prints throughput and p50/p99 per N and the ratio to N=1.
+the load bench's mix (45% search, 45% depth-2 neighborhood, 10% cached centrality) for
+``--duration`` seconds. The clients are ``httpx`` ones in this process (``bench/load.py``
+uses wrk). It prints throughput and p50/p99 per N and the ratio to N=1.
 
 On one 2-core machine the replicas share the cores with Neo4j and the clients, so the
 figure says what a second process adds on the same host (little, when the CPUs are already
@@ -24,7 +25,8 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
+import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,7 +38,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import Stats, ensure_graph, free_port, run_load, warm_up  # noqa: E402
+from serving import (  # noqa: E402
+    Server,
+    ensure_graph,
+    free_port,
+    start_server,
+    stop_servers,
+    targets,
+    wait_until_up,
+    warm_up,
+)
+from wrk_figures import pct  # noqa: E402
 
 from casegraph import local_neo4j  # noqa: E402
 from casegraph.api.auth import create_key  # noqa: E402
@@ -44,57 +56,115 @@ from casegraph.graph.db import GraphDB  # noqa: E402
 from casegraph.graph.schema import init_schema  # noqa: E402
 
 
-def start_replicas(
-    n: int, uri: str, workers: int, data: Path
-) -> tuple[list[subprocess.Popen[bytes]], list[str]]:
-    """Start ``n`` ``casegraph serve`` processes and wait until each answers /health."""
-    procs: list[subprocess.Popen[bytes]] = []
-    bases: list[str] = []
-    for i in range(n):
-        port = free_port()
-        env = {
-            **os.environ,
-            "CASEGRAPH_NEO4J_URI": uri,
-            "CASEGRAPH_AUDIT_PATH": str(data / f"audit-{i}.log"),
-            "CASEGRAPH_AUDIT_SINK": "both",
-            "CASEGRAPH_AUDIT_INSTANCE": f"replica-{i}",
-            "CASEGRAPH_PROTECTION_KEY_FILE": str(data / "protection.key"),
+class Stats:
+    def __init__(self) -> None:
+        self.lat: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.error_samples: list[str] = []
+
+    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
+        if ok:
+            self.lat.setdefault(kind, []).append(seconds * 1000)
+        else:
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+            if len(self.error_samples) < 5:
+                self.error_samples.append(f"{kind}: {detail}")
+
+    def report(self, title: str, elapsed: float) -> dict[str, Any]:
+        every = [x for v in self.lat.values() for x in v]
+        n_err = sum(self.errors.values())
+        out = {
+            "title": title,
+            "requests": len(every) + n_err,
+            "seconds": round(elapsed, 1),
+            "throughput_rps": round((len(every) + n_err) / elapsed, 1),
+            "p50_ms": round(pct(every, 50), 1),
+            "p90_ms": round(pct(every, 90), 1),
+            "p99_ms": round(pct(every, 99), 1),
+            "errors": n_err,
+            "by_endpoint": {
+                k: {
+                    "n": len(v),
+                    "p50_ms": round(pct(v, 50), 1),
+                    "p99_ms": round(pct(v, 99), 1),
+                    "mean_ms": round(statistics.fmean(v), 1),
+                }
+                for k, v in sorted(self.lat.items())
+            },
         }
-        cmd = [
-            str(ROOT / ".venv" / "bin" / "casegraph"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ]
-        log = (data / f"uvicorn-{i}.log").open("wb")
-        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log))
-        bases.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 180
-    for base in bases:
-        up = False
-        while time.monotonic() < deadline and not up:
-            try:
-                up = httpx.get(base + "/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        if not up:
-            stop_all(procs)
-            raise SystemExit(f"a replica did not answer on {base}: see {data}/uvicorn-*.log")
-    return procs, bases
+        print(json.dumps(out, indent=2))
+        for s in self.error_samples:
+            print("  error:", s)
+        return out
 
 
-def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(15)
-        except subprocess.TimeoutExpired:
-            p.kill()
+async def run_load(
+    base: str,
+    key: str,
+    *,
+    clients: int,
+    duration: float,
+    people: list[str],
+    terms: list[str],
+    seed: int = 0,
+) -> tuple[Stats, float]:
+    """``clients`` concurrent httpx clients on the load bench's mix for ``duration`` s."""
+    stats = Stats()
+    rng = random.Random(seed)
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=30.0
+    ) as client:
+        stop = time.perf_counter() + duration
+
+        async def one_client() -> None:
+            while time.perf_counter() < stop:
+                params: dict[str, Any]
+                r = rng.random()
+                if r < 0.45:
+                    kind, url = "search", "/entities"
+                    params = {"q": rng.choice(terms), "limit": 20}
+                elif r < 0.90:
+                    kind = "neighborhood"
+                    url = f"/entities/{rng.choice(people)}/neighborhood"
+                    params = {"depth": 2, "limit": 50}
+                else:
+                    kind, url = "centrality", "/analytics/centrality"
+                    params = {"measure": "degree", "top": 10}
+                t = time.perf_counter()
+                try:
+                    resp = await client.get(url, params=params)
+                    ok = resp.status_code == 200
+                    detail = f"{resp.status_code} {resp.text[:120]}"
+                except httpx.HTTPError as exc:
+                    ok, detail = False, repr(exc)
+                stats.add(kind, time.perf_counter() - t, ok, detail)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        return stats, time.perf_counter() - started
+
+
+def start_replicas(n: int, uri: str, workers: int, data: Path) -> list[Server]:
+    """Start ``n`` ``casegraph serve`` processes and wait until each answers /health."""
+    servers = [
+        start_server(
+            uri,
+            data,
+            workers=workers,
+            name=f"uvicorn-{i}",
+            env={
+                "CASEGRAPH_AUDIT_PATH": str(data / f"audit-{i}.log"),
+                "CASEGRAPH_AUDIT_SINK": "both",
+                "CASEGRAPH_AUDIT_INSTANCE": f"replica-{i}",
+                "CASEGRAPH_PROTECTION_KEY_FILE": str(data / "protection.key"),
+            },
+        )
+        for i in range(n)
+    ]
+    wait_until_up(servers, 180)
+    return servers
 
 
 async def spread_load(
@@ -107,9 +177,7 @@ async def spread_load(
     started = time.perf_counter()
     parts = await asyncio.gather(
         *(
-            run_load(
-                b, key, clients=c, duration=duration, people=people, terms=terms, mix="mix", seed=i
-            )
+            run_load(b, key, clients=c, duration=duration, people=people, terms=terms, seed=i)
             for i, (b, c) in enumerate(zip(bases, shares, strict=True))
         )
     )
@@ -144,15 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         init_schema(db)
         ensure_graph(db, args.entities, args.data)
         key = create_key(db, "viewer", f"replicas-bench-{time.time():.0f}").key
-        people = [
-            r["id"] for r in db.read("MATCH (p:Person) RETURN p.id AS id ORDER BY p.id LIMIT 5000")
-        ]
-        names = [
-            r["n"] for r in db.read("MATCH (p:Person) RETURN p.name AS n ORDER BY p.id LIMIT 2000")
-        ]
-        terms = sorted({n.split()[-1][:4] for n in names if n and n.split()})
+        people, terms = targets(db)
         for n in args.replicas:
-            procs, bases = start_replicas(n, uri, args.workers, args.data)
+            servers = start_replicas(n, uri, args.workers, args.data)
+            bases = [s.base for s in servers]
             try:
                 for base in bases:
                     asyncio.run(warm_up(base, key, people, terms, args.workers))
@@ -169,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                 run["loadavg_before"] = [round(x, 1) for x in load_before]
                 results["runs"].append(run)
             finally:
-                stop_all(procs)
+                stop_servers(servers)
         one = next((r for r in results["runs"] if r["replicas"] == 1), None)
         print("\nreplicas  req/s   p50 ms   p99 ms  errors  vs 1 replica")
         for r in results["runs"]:
