@@ -90,9 +90,12 @@ load: install neo4j-build
 	$(BIN)/python bench/load.py
 
 # The whole suite against a real Neo4j that the tests start themselves: the tests and the
-# doctests of casegraph/ (see [tool.pytest.ini_options] in pyproject.toml).
+# doctests of casegraph/ (see [tool.pytest.ini_options] in pyproject.toml). TEST_WORKERS
+# processes (pytest-xdist), each with its own Neo4j on a free port and a fresh directory;
+# one test module stays in one process (its module-scoped servers start once).
+TEST_WORKERS ?= 2
 test: install neo4j-build
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Only the unit tests (marked by conftest.py: no Neo4j, no browser), in seconds.
 test-unit: install

@@ -39,6 +39,12 @@ def neo4j_server() -> Iterator[dict[str, object]]:
     CASEGRAPH_TEST_NEO4J_URI, for running the suite against a server you already have).
     Every test that depends on it is marked ``integration`` (see the root conftest.py)."""
     external = os.environ.get("CASEGRAPH_TEST_NEO4J_URI")
+    if external and int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.fail(
+            "CASEGRAPH_TEST_NEO4J_URI names one server, which every test empties: run the "
+            "suite in one process (make test TEST_WORKERS=0, or pytest without -n)",
+            pytrace=False,
+        )
     if external:
         yield {"uri": external, "data": None, "port": None}
         return

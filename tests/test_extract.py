@@ -291,4 +291,5 @@ def test_cli_refuses_an_unknown_language_and_a_missing_file(tmp_path: Path) -> N
     assert "--lang must be one of auto, en, ru, kk" in bad_lang.output
     missing = CliRunner().invoke(app, ["extract", str(tmp_path / "nope.txt"), "--no-link"])
     assert missing.exit_code == 1
-    assert "cannot read" in missing.output and "nope.txt" in missing.output
+    said = missing.output.replace("\n", "")  # as the terminal shows it, unwrapped
+    assert "cannot read" in said and "nope.txt" in said
