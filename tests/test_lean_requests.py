@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from casegraph.api.app import create_app
 from casegraph.api.context import context_of
 from casegraph.graph.db import GraphDB
+from casegraph.graph.stamp import STALE_AFTER, GraphState
 from casegraph.settings import Settings
 from tests.conftest import bearer
 from tests.protection_support import CLI, key_env
@@ -222,3 +223,23 @@ def test_a_cached_search_for_a_protected_name_is_audited_as_a_hash(
     assert len(searches) == 4
     assert girl not in own.audit_path.read_text()
     assert "16-year-old" not in own.audit_path.read_text()
+
+
+def test_a_delayed_poll_is_not_neo4j_down(db: GraphDB, settings: Settings) -> None:
+    """Under heavy load the watch's thread may get no turn for a second or two: health
+    keeps answering from the last good state (with its age) until STALE_AFTER; a state
+    older than that, or a failed poll, is a 503."""
+    app = create_app(db=db, settings=settings)
+    with TestClient(app) as client:
+        watch = context_of(app).watch
+        watch.stop()  # no poll from here on: the test sets the state itself
+        now = time.monotonic()
+        watch._state = GraphState(up=True, checked_at=now - 4.0, version="x", edition="y")
+        late = client.get("/health")
+        assert late.status_code == 200, late.text
+        assert late.json()["neo4j"]["checked_ms_ago"] >= 4000
+        watch._state = GraphState(up=True, checked_at=now - STALE_AFTER - 1, version="x")
+        assert client.get("/health").status_code == 503
+        watch._state = GraphState(up=False, checked_at=time.monotonic(), error="refused")
+        down = client.get("/health")
+        assert down.status_code == 503 and "refused" in down.json()["error"]["message"]

@@ -22,8 +22,9 @@ router = api_router(None, tags=["health"], errors=(503,))
 
 @router.get("/health", summary="Health of the API and of Neo4j", response_model=HealthOut)
 async def health(context: ContextDep) -> dict[str, Any]:
-    """200 with Neo4j's version when Neo4j answered the last poll (at most 2 s ago); 503
-    with a JSON error when it did not, or when no recent poll is known."""
+    """200 with Neo4j's version when Neo4j answered the last poll; 503 with a JSON error
+    when it did not (a refused connection at once, a hung server at the poll's 5-second
+    timeout), or when no poll ended in the last 10 seconds (the watch stopped)."""
     watch = context.watch
     state = watch.fresh_state(wait=0)
     if state is None and watch.state is None:
