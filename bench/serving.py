@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,12 +27,7 @@ from synthetic import write_jsonl  # noqa: E402
 from casegraph.graph.db import GraphDB  # noqa: E402
 from casegraph.graph.schema import init_schema, reset_database  # noqa: E402
 from casegraph.ingest.pipeline import ingest_file  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from casegraph.local_neo4j import free_port  # noqa: E402
 
 
 def ensure_graph(db: GraphDB, n: int, work: Path) -> None:

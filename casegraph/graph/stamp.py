@@ -110,7 +110,7 @@ class GraphWatch:
         if self._state is None:
             self._first.wait(wait)
         state = self._state
-        if state is None or state.age() > max(STALE_AFTER, 3 * self.interval):
+        if state is None or state.age() > STALE_AFTER:  # > 3 polls: interval <= 1 s
             return None
         return state
 
