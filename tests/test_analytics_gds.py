@@ -21,7 +21,9 @@ Sampled betweenness: GDS draws its own sources (it takes no list of them), so it
 are checked as an estimate: equal to the exact values when every node is a source, the same
 for the same seed, and close to the exact ranking. Louvain: GDS's and NetworkX's Louvain
 differ in their move order, so the labels differ; checked: the modularity GDS reports is the
-modularity of its partition (1e-9) and within 0.03 of NetworkX's on every graph. The partitions
+modularity of its partition (1e-9) and within the range NetworkX's own Louvain reaches on the
+same graph over 20 seeds (less 0.01): on the 33-node disconnected graph NetworkX alone spans
+0.390-0.427, so a fixed gap to one seeded run is not a fair test. The partitions
 themselves are compared only where the graph has communities to find (a planted partition:
 normalized mutual information >= 0.95): on the power-law graph, NetworkX's Louvain with two
 different seeds agrees with itself only to NMI 0.52, so no threshold there could be honest.
@@ -220,7 +222,10 @@ def test_louvain_agrees_with_networkx(gds_db: GraphDB, tmp_path: Path, name: str
     parts = [[m["id"] for m in c["members"]] for c in gds["communities"]]
     assert sorted(v for c in parts for v in c) == sorted(H.nodes)
     assert gds["modularity"] == pytest.approx(nx.community.modularity(H, parts), abs=1e-9)
-    assert gds["modularity"] == pytest.approx(local["modularity"], abs=0.03)
+    reached = [
+        nx.community.modularity(H, nx.community.louvain_communities(H, seed=s)) for s in range(20)
+    ] + [local["modularity"]]  # the local backend is NetworkX too, on the projection's order
+    assert min(reached) - 0.01 <= gds["modularity"] <= max(reached) + 0.01
     if name == "planted":
         theirs = [[m["id"] for m in c["members"]] for c in local["communities"]]
         assert nmi(parts, theirs) >= 0.95
