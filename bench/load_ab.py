@@ -5,8 +5,9 @@ wrk runs interleaved so that a machine whose load drifts weighs on both alike.
 differ by half (the same code gave 45 and 108 mix requests a second, 12.4 and 8.4 ms of API
 CPU per request). Here both servers run side by side (the idle one costs a poll every
 half second), and the mix is sent to them in turns, after ``--warm-turns`` unmeasured ones
-each: A B B A A B ... (``--rounds`` pairs), each turn ``--duration`` seconds. It prints every turn and, per side, the medians of
-throughput, p99 and CPU milliseconds per request of the API and Neo4j, and their ratio.
+each: A B B A A B ... (``--rounds`` pairs), each turn ``--duration`` seconds. It prints
+every turn and, per side, the medians of throughput, p99 and CPU milliseconds per request
+of the API and Neo4j, and their ratio.
 
 The "before" side is ``git archive <ref> casegraph`` unpacked under the data directory and
 put first on the server's ``PYTHONPATH``; the "after" side is this tree. Same graph, key,
@@ -179,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
             if i >= warm:
                 turns[side].append(r)
                 loads.append(load)
+            tag = "TURN" if i >= warm else "WARM"
             print(
-                f"{'TURN' if i >= warm else 'WARM'} {side:<6} {r['throughput_rps']:>7} req/s  p50 {r['p50_ms']} ms"
+                f"{tag} {side:<6} {r['throughput_rps']:>7} req/s  p50 {r['p50_ms']} ms"
                 f"  p99 {r['p99_ms']} ms  non-2xx {r['non_2xx']}  CPU ms/request API"
                 f" {cpu['api']} Neo4j {cpu['neo4j']}  (load average {load:.1f})"
             )
