@@ -122,6 +122,30 @@ def run_wrk(
     return figures
 
 
+def start_profile(out: Path, pid: int, duration: float) -> subprocess.Popen[bytes]:
+    """py-spy recording ``pid`` and its workers for ``duration`` seconds, without pausing
+    them (``--nonblocking``), as collapsed stacks with thread ids and idle frames dropped."""
+    spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--subprocesses",
+        "--nonblocking",
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "--duration",
+        str(max(1, round(duration))),
+        "-o",
+        str(out),
+    ]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def settle(path: Path, quiet: float = 1.0, limit: float = 15.0) -> None:
     """Wait until the audit log at ``path`` has not grown for ``quiet`` seconds (its
     records are written by a background thread in each worker)."""
@@ -163,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--role", default="viewer")
     ap.add_argument("--data", type=Path, default=ROOT / ".casegraph" / "bench-load")
     ap.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "load.json")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="record the API (every worker) with py-spy during the mix into this collapsed-"
+        "stack file (py-spy's own sampling then adds to the API's CPU figures)",
+    )
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `sudo apt-get install -y wrk` (or `make load`)")
@@ -209,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         results["baseline_health"] = baseline
         settle(audit)
         offset = audit.stat().st_size if audit.exists() else 0
+        spy = start_profile(args.profile, server.proc.pid, args.duration) if args.profile else None
         mix = run_wrk(server.base, data_file, "mix", duration=args.duration, **common)
+        if spy is not None:
+            spy.wait(60)
+            print(f"profile: {args.profile} (py-spy, collapsed stacks; bench/profile_top.py)")
         settle(audit)
         mix["by_kind"] = audit_by_kind(audit_lines_since(audit, offset))
         results["mix"] = mix

@@ -76,6 +76,9 @@ def start_server(
     port = free_port()
     full_env = {
         **os.environ,
+        # the code of this tree, not the checkout the shared venv's editable install names
+        # (from another worktree, `.venv/bin/casegraph` would serve /work/main's code)
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "CASEGRAPH_NEO4J_URI": uri,
         "CASEGRAPH_AUDIT_PATH": str(data / "audit.log"),
         **(env or {}),

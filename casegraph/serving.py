@@ -12,6 +12,8 @@
   503 at once instead of queueing.
 - The body has its own per-chunk deadline in the app
   (:class:`casegraph.api.timeouts.BodyTimeoutMiddleware`).
+- uvicorn's access log is off: the audit log (:mod:`casegraph.api.audit`) records every
+  request.
 - uvicorn's own ``X-Forwarded-For`` handling is off: the app honours the header only from
   ``CASEGRAPH_TRUSTED_PROXIES`` (:mod:`casegraph.api.clientaddr`).
 
@@ -144,4 +146,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "limit_concurrency": settings.limit_concurrency,
         "proxy_headers": False,
         "server_header": False,
+        # the audit log records every request (who, what, status, duration); uvicorn's
+        # access log line per request repeated a part of it at a cost of CPU
+        "access_log": False,
     }

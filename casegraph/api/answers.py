@@ -6,12 +6,24 @@ caller's :class:`~casegraph.graph.disclosure.Disclosure` were decided, and keeps
 made for that caller) of ``GET /entities``, ``GET /entities/{id}`` and
 ``GET /entities/{id}/neighborhood``. An entry's key is
 
-- the graph stamp (:func:`~casegraph.graph.stamp.read_stamp`: the write counter and the
-  time of its last bump), read on each request: one unique-index seek, in a worker thread,
-  so a write made by any process is seen at once;
 - the caller's role **and** the protection levels she may see: an answer disclosed for an
   admin is never served to a viewer;
-- the path and the query parameters (sorted).
+- the path and the query parameters (sorted);
+
+and each entry carries the graph stamp (:func:`~casegraph.graph.stamp.read_stamp`: the
+write counter and the time of its last bump) it was computed under. An entry is served only
+if the stamp read **now** (one unique-index seek, in a worker thread) is the same, so a
+write made by any process is seen at once.
+
+When there is no entry for the key (most neighborhoods under load), that read is skipped:
+the answer is computed, and kept under the last stamp the :class:`~casegraph.graph.stamp.
+GraphWatch` read (at most a second old, always read before the answer is computed). That
+is safe because an older stamp only makes the entry look older than it is: every write
+bumps the stamp, so if the stamp read by a later request still equals it, nothing was
+written since that poll, let alone since the answer was computed; if a write came in
+between, the stamps differ and the entry is not served. The empty stamp (no graph written
+since the last ``db reset``: ``(0, "")``, which comes back after every reset) is never
+used to keep an answer, so a reset and new writes cannot bring an old entry back.
 
 A hit answers without reading Neo4j, rendering or disclosing again; the audit still records
 the request, with the redaction the route asked for when it was computed (a search for a
@@ -47,11 +59,17 @@ MAX_TOTAL_BYTES = 64 * 1024 * 1024
 Key = tuple[Any, ...]
 
 
+#: The stamp of a graph not written since its last reset (no stamp node): it comes back
+#: after every reset, so no answer is kept under it.
+EMPTY_STAMP: Stamp = (0, "")
+
+
 @dataclass(frozen=True)
 class Answer:
-    """A rendered 200 answer: its headers (as the route made them), body and the audit
-    redaction its request set."""
+    """A rendered 200 answer: the graph stamp it was computed under, its headers (as the
+    route made them), body and the audit redaction its request set."""
 
+    stamp: Stamp
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     redact: dict[str, Any] | None
@@ -59,13 +77,17 @@ class Answer:
 
 class AnswerCache:
     """A bounded LRU of :class:`Answer` (``entries`` at most, and
-    :data:`MAX_TOTAL_BYTES`); ``entries=0`` keeps nothing.
+    :data:`MAX_TOTAL_BYTES`); ``entries=0`` keeps nothing. An entry is found only under
+    the stamp it was kept with.
 
     >>> cache = AnswerCache(2)
-    >>> cache.put(("k", 1), Answer((), b"a", None)); cache.put(("k", 2), Answer((), b"b", None))
-    >>> cache.put(("k", 3), Answer((), b"c", None))
-    >>> cache.get(("k", 1)) is None, cache.get(("k", 3)).body, len(cache)
+    >>> s = (1, "t")
+    >>> for i in (1, 2, 3):
+    ...     cache.put(("k", i), Answer(s, (), b"abc"[i - 1 : i], None))
+    >>> cache.get(("k", 1), s) is None, cache.get(("k", 3), s).body, len(cache)
     (True, b'c', 2)
+    >>> cache.stamp_of(("k", 3)), cache.get(("k", 3), (2, "u")) is None
+    ((1, 't'), True)
     """
 
     def __init__(self, entries: int = 4096) -> None:
@@ -79,10 +101,17 @@ class AnswerCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: Key) -> Answer | None:
+    def stamp_of(self, key: Key) -> Stamp | None:
+        """The stamp the entry of ``key`` was kept under (``None``: no entry)."""
         with self._lock:
             found = self._items.get(key)
-            if found is None:
+        return None if found is None else found.stamp
+
+    def get(self, key: Key, stamp: Stamp) -> Answer | None:
+        """The entry of ``key`` if it was kept under ``stamp`` (counted as a hit or a miss)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found.stamp != stamp:
                 self.misses += 1
                 return None
             self._items.move_to_end(key)
@@ -90,7 +119,7 @@ class AnswerCache:
             return found
 
     def put(self, key: Key, answer: Answer) -> None:
-        if not self.entries or len(answer.body) > MAX_ENTRY_BYTES:
+        if not self.entries or len(answer.body) > MAX_ENTRY_BYTES or answer.stamp == EMPTY_STAMP:
             return
         with self._lock:
             old = self._items.pop(key, None)
@@ -108,12 +137,12 @@ class AnswerCache:
             self._bytes = 0
 
 
-def cache_key(scope: Scope, stamp: Stamp, levels: frozenset[str]) -> Key:
-    """The key of a request's answer: the stamp, the caller's role and the protection
-    levels she may see, the path and the sorted query parameters."""
+def cache_key(scope: Scope, levels: frozenset[str]) -> Key:
+    """The key of a request's answer: the caller's role and the protection levels she may
+    see, the path and the sorted query parameters."""
     role = caller_of(scope).role
     query = tuple(sorted(parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)))
-    return (stamp, role, tuple(sorted(levels)), scope["path"], query)
+    return (role, tuple(sorted(levels)), scope["path"], query)
 
 
 class AnswerCacheMiddleware:
@@ -140,22 +169,30 @@ class AnswerCacheMiddleware:
         if not context.answers.entries:
             await self.app(scope, receive, send)
             return
-        try:
-            stamp = await anyio.to_thread.run_sync(read_stamp, context.db)
-        except (DatabaseUnavailableError, Neo4jError) as exc:
-            context.watch.observe(error=str(exc))
-            await self.app(scope, receive, send)
-            return
-        context.watch.observe(stamp)
-        key = cache_key(scope, stamp, self._disclosure().levels)
+        key = cache_key(scope, self._disclosure().levels)
+        kept = context.answers.stamp_of(key)
+        last = context.watch.state
+        if kept is None and last is not None and last.stamp not in (None, EMPTY_STAMP):
+            # nothing to serve: keep the answer under the last stamp polled (see above)
+            stamp: Stamp = last.stamp
+            context.answers.misses += 1
+        else:
+            try:
+                stamp = await anyio.to_thread.run_sync(read_stamp, context.db)
+            except (DatabaseUnavailableError, Neo4jError) as exc:
+                context.watch.observe(error=str(exc))
+                await self.app(scope, receive, send)
+                return
+            context.watch.observe(stamp)
+            found = context.answers.get(key, stamp)
+            if found is not None:
+                state = scope.setdefault("state", {})
+                if found.redact is not None:
+                    state[STATE_REDACT] = dict(found.redact)
+                await send({"type": "http.response.start", "status": 200, "headers": found.headers})
+                await send({"type": "http.response.body", "body": found.body})
+                return
         state = scope.setdefault("state", {})
-        found = context.answers.get(key)
-        if found is not None:
-            if found.redact is not None:
-                state[STATE_REDACT] = dict(found.redact)
-            await send({"type": "http.response.start", "status": 200, "headers": found.headers})
-            await send({"type": "http.response.body", "body": found.body})
-            return
         status = 0
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -177,6 +214,9 @@ class AnswerCacheMiddleware:
             context.answers.put(
                 key,
                 Answer(
-                    tuple(headers), b"".join(chunks), dict(redact) if redact is not None else None
+                    stamp,
+                    tuple(headers),
+                    b"".join(chunks),
+                    dict(redact) if redact is not None else None,
                 ),
             )

@@ -3,9 +3,11 @@
 Each record holds the time, the caller's key id and role, method, path, query parameters,
 status, result size in bytes, duration and client address, plus what the route added
 (see :mod:`casegraph.api.audit_records`). Records are written by one background thread
-per log file: each line goes out in a single ``write`` on an ``O_APPEND`` descriptor under
-an exclusive ``flock`` (so several worker processes can share the file), and is flushed and
-``fsync``-ed before the thread takes the next batch. When the file passes ``max_bytes``
+per log file, in batches (the thread waits :data:`DEFAULT_LINGER` after a record arrives so
+that the records of concurrent requests share a batch): a batch's lines go out in one
+``write`` on an ``O_APPEND`` descriptor under an exclusive ``flock`` (so several worker
+processes can share the file), and are ``fsync``-ed before the thread takes the next batch.
+When the file passes ``max_bytes``
 it is renamed to ``.1`` (``.1`` to ``.2`` …), keeping ``keep`` old files.
 
 No one can flush it: records of requests that carried a valid key go to the main log;
@@ -69,17 +71,32 @@ logger = logging.getLogger("casegraph.audit")
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_KEEP = 100
+#: Seconds the writer waits after a record arrives for others to join its batch.
+DEFAULT_LINGER = 0.01
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """``data`` to ``fd`` (an ``O_APPEND`` file: each ``write`` lands at the end)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 class AuditLog:
     """An append-only JSON Lines file with a writer thread (see the module docstring)."""
 
     def __init__(
-        self, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, keep: int = DEFAULT_KEEP
+        self,
+        path: Path,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        keep: int = DEFAULT_KEEP,
+        linger: float = DEFAULT_LINGER,
     ) -> None:
         self.path = Path(path)
         self.max_bytes = max_bytes
         self.keep = keep
+        self.linger = linger
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -124,6 +141,9 @@ class AuditLog:
             if first is None:  # close(): every record before it is written
                 self._queue.task_done()
                 return
+            # let the records of the requests being answered now join this batch: one
+            # write, one fsync and one wake-up for them all, not one each
+            time.sleep(self.linger)
             batch = [first]
             while True:
                 try:
@@ -148,18 +168,26 @@ class AuditLog:
 
     def _write(self, batch: list[dict[str, Any]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        pending = list(batch)
-        while pending:
+        lines = [
+            (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+            for entry in batch
+        ]
+        lines.reverse()  # popped from the end, in order
+        while lines:
             with self._locked_fd() as fd:
-                while pending:
-                    line = json.dumps(pending.pop(0), ensure_ascii=False, default=str) + "\n"
-                    os.write(fd, line.encode("utf-8"))
-                    if os.fstat(fd).st_size >= self.max_bytes:
-                        os.fsync(fd)
-                        self._rotate()
+                # under the lock no other process appends: the size is counted here, and
+                # the lines up to the one that reaches max_bytes go out in one write
+                size = os.fstat(fd).st_size
+                chunk: list[bytes] = []
+                while lines:
+                    chunk.append(lines.pop())
+                    size += len(chunk[-1])
+                    if size >= self.max_bytes:
                         break
-                else:
-                    os.fsync(fd)
+                _write_all(fd, b"".join(chunk))
+                os.fsync(fd)
+                if size >= self.max_bytes:
+                    self._rotate()
 
     @contextmanager
     def _locked_fd(self) -> Iterator[int]:

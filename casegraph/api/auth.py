@@ -126,7 +126,11 @@ class AuthMiddleware:
         caller: Caller | None = None
         if token is not None:
             try:
-                caller = await run_in_threadpool(context.keys.authenticate, token)
+                # a verdict cached for this key is read here; only a key not seen for
+                # key_cache_seconds is read from Neo4j, in a worker thread
+                known, caller = context.keys.cached(token)
+                if not known:
+                    caller = await run_in_threadpool(context.keys.authenticate, token)
             except UNAVAILABLE as exc:
                 if right is not None:
                     await unavailable_response(exc)(scope, receive, send)

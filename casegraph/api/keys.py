@@ -72,17 +72,28 @@ class KeyStore:
         self._cache: dict[str, tuple[Caller | None, float]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, key: str) -> tuple[bool, Caller | None]:
+        """``(True, caller)`` when the answer for ``key`` is known without Neo4j (a verdict
+        younger than ``ttl``, or a malformed key: ``None``); ``(False, None)`` when
+        :meth:`authenticate` must read the key. Never blocks on I/O, so the event loop may
+        call it."""
+        if parse_key(key) is None or len(key) > 200:
+            return True, None
+        with self._lock:
+            hit = self._cache.get(hash_key(key))
+        if hit is not None and hit[1] > time.monotonic():
+            return True, hit[0]
+        return False, None
+
     def authenticate(self, key: str) -> Caller | None:
         """The caller behind ``key``, or ``None`` for an unknown, malformed or revoked key."""
+        known, caller = self.cached(key)
+        if known:
+            return caller
         key_id = parse_key(key)
-        if key_id is None or len(key) > 200:
-            return None
+        assert key_id is not None  # cached() answered the malformed ones
         digest = hash_key(key)
         now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(digest)
-        if hit is not None and hit[1] > now:
-            return hit[0]
         row = stored.get_key(self.db, key_id)
         caller = None
         if row and not row["revoked"] and hmac.compare_digest(str(row["hash"]), digest):

@@ -30,6 +30,17 @@ class ContractRoute(APIRoute):
         super().__init__(path, endpoint, **kwargs)
 
 
+def hot_answer(content: dict[str, Any]) -> DisclosingJSONResponse:
+    """The answer of a hot read (search, entity page, neighborhood), rendered here, in the
+    handler's worker thread, after the caller's disclosure, without FastAPI's response-model
+    pass: the route still declares its model (``/openapi.json``), but validating the
+    handler's dict with pydantic and dumping it again cost about a sixth of the API's CPU
+    per request under load (``bench/load.py --profile``), for an answer whose shape comes
+    from one repository function. ``tests/test_api_contract.py`` validates these answers
+    against their models instead."""
+    return DisclosingJSONResponse(content)
+
+
 def api_router(
     right: Right | None,
     *,

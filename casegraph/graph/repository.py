@@ -129,16 +129,18 @@ CENTRE = "MATCH (n:Entity {id: $id}) RETURN n, COUNT { (n)--() } AS degree"
 #: One level of a neighborhood: at most $fanout relationships of each frontier node (the
 #: LIMIT is inside the subquery, so a hub's other relationships are never read), with the
 #: degree of each neighbor (``GetDegree``), which decides how its edges are looked up.
+#: Only ids and counts: many rows are past the answer's limit or already in it, so the
+#: entities kept are read whole afterwards (:data:`NODES_BY_ID`), once each.
 EXPAND = """
 UNWIND $ids AS nid
 MATCH (n:Entity {{id: nid}})
 CALL (n) {{
-  MATCH (n)-[r{types}]-(m:Entity)
+  MATCH (n)-[{types}]-(m:Entity)
   WHERE $with_sources OR NOT m:Source
-  RETURN r, m
+  RETURN m
   LIMIT $fanout
 }}
-RETURN nid AS from_id, r, m, COUNT {{ (m)--() }} AS degree
+RETURN nid AS from_id, m.id AS id, COUNT {{ (m)--() }} AS degree
 """
 
 #: The relationships among the answer's entities, read from the sparse side: every
@@ -399,7 +401,7 @@ def neighborhood(
         centre = tx.run(CENTRE, id=entity_id).single()
         if centre is None:
             raise NotFoundError(f"no entity with id {entity_id!r}")
-        nodes: dict[str, dict[str, Any]] = {entity_id: dict(node_dict(centre["n"]), depth=0)}
+        depths: dict[str, int] = {entity_id: 0}
         degree: dict[str, int] = {entity_id: int(centre["degree"])}
         frontier = [entity_id]
         partial: list[str] = []  # expanded entities that may have relationships left out
@@ -412,11 +414,10 @@ def neighborhood(
             result = tx.run(expand, ids=frontier, with_sources=with_sources, fanout=fanout)
             for row in result:
                 rows[row["from_id"]] += 1
-                m = row["m"]
-                mid = m["id"]
-                if mid in nodes:
+                mid = row["id"]
+                if mid in depths:
                     continue
-                if len(nodes) >= limit:
+                if len(depths) >= limit:
                     # the limit is reached: this entity and the rest of the frontier are
                     # summarized, not read further
                     truncated = True
@@ -425,12 +426,22 @@ def neighborhood(
                     for nid in rest:
                         rows.pop(nid, None)
                     break
-                nodes[mid] = dict(node_dict(m), depth=level)
+                depths[mid] = level
                 degree[mid] = int(row["degree"])
                 nxt.append(mid)
             result.consume()
             partial.extend(nid for nid, n in rows.items() if n >= fanout)
             frontier = nxt
+        found = {
+            str(r["node"]["id"]): r["node"]
+            for r in tx.run(NODES_BY_ID, ids=[nid for nid in depths if nid != entity_id])
+        }
+        found[entity_id] = centre["n"]
+        nodes = {
+            nid: dict(node_dict(found[nid]), depth=level)
+            for nid, level in depths.items()
+            if nid in found  # an entity deleted meanwhile (another transaction)
+        }
         edges = _edges_among(tx, list(nodes), degree, types, with_sources)
         more = _more(tx, list(dict.fromkeys(partial)), edges, with_sources)
         return {

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Query, Request
 
 from casegraph.api.deps import DbDep, DisclosureDep
+from casegraph.api.disclosure import DisclosingJSONResponse
 from casegraph.api.errors import error_responses
-from casegraph.api.routing import api_router
+from casegraph.api.routing import api_router, hot_answer
 from casegraph.api.schemas.entities import EntityOut, NeighborhoodOut, SearchOut
 from casegraph.errors import InvalidRequestError, ModelError
 from casegraph.graph import repository
@@ -28,7 +27,7 @@ def search_entities(
     q: str = Query("", max_length=200, description="name or alias, any script"),
     label: str | None = Query(None, description="Person, Organization, Location, Case, Source"),
     limit: int = Query(20, ge=1, le=repository.MAX_SEARCH),
-) -> dict[str, Any]:
+) -> DisclosingJSONResponse:
     try:
         results, names_protected = repository.search_checked(
             db, q, label=label, limit=limit, levels=disclosure.levels
@@ -42,7 +41,7 @@ def search_entities(
     if names_protected:
         # the audit keeps a search for a protected person's name as a keyed hash
         request.state.audit_redact = {"q": db.protection_key.query_hash(q)}
-    return {"query": q, "count": len(results), "results": results}
+    return hot_answer({"query": q, "count": len(results), "results": results})
 
 
 @router.get(
@@ -51,8 +50,8 @@ def search_entities(
     response_model=EntityOut,
     responses=error_responses(404),
 )
-def get_entity(entity_id: str, db: DbDep, disclosure: DisclosureDep) -> dict[str, Any]:
-    return repository.get_entity(db, disclosure.resolve(entity_id))
+def get_entity(entity_id: str, db: DbDep, disclosure: DisclosureDep) -> DisclosingJSONResponse:
+    return hot_answer(repository.get_entity(db, disclosure.resolve(entity_id)))
 
 
 @router.get(
@@ -75,12 +74,14 @@ def get_neighborhood(
         "counted in `more`",
     ),
     with_sources: bool = Query(False, description="include MENTIONED_IN links to documents"),
-) -> dict[str, Any]:
-    return repository.neighborhood(
-        db,
-        disclosure.resolve(entity_id),
-        depth=depth,
-        limit=limit,
-        fanout=fanout,
-        with_sources=with_sources,
+) -> DisclosingJSONResponse:
+    return hot_answer(
+        repository.neighborhood(
+            db,
+            disclosure.resolve(entity_id),
+            depth=depth,
+            limit=limit,
+            fanout=fanout,
+            with_sources=with_sources,
+        )
     )
