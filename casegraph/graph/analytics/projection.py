@@ -63,7 +63,7 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 NODES = """
 MATCH (n:{labels})
 WHERE $case_id IS NULL OR EXISTS {{ (n)--(:Case {{id: $case_id}}) }}
-WITH collect([n.id, n.name, [l IN labels(n) WHERE l <> 'Entity'][0]]) AS rows
+WITH collect({row}) AS rows
 UNWIND range(0, size(rows) - 1, $chunk) AS i
 RETURN rows[i..i + $chunk] AS chunk
 """
@@ -78,7 +78,7 @@ WHERE ($case_id IS NULL OR (EXISTS {{ (a)--(:Case {{id: $case_id}}) }}
            AND ($date_from IS NULL
                 OR coalesce(r.date, r.end_date, r.start_date) >= $date_from)))
 WITH a, collect({collected}) AS out
-WITH collect([a.id, out]) AS rows
+WITH collect([{start}, out]) AS rows
 UNWIND range(0, size(rows) - 1, $chunk) AS i
 RETURN rows[i..i + $chunk] AS chunk
 """
@@ -150,17 +150,57 @@ class ProjectionOptions:
         )
 
 
-def _queries(opts: ProjectionOptions) -> tuple[str, str | None]:
+NODE_ROW = "[n.id, n.name, [l IN labels(n) WHERE l <> 'Entity'][0]]"
+"""What the NetworkX projection reads of a node: its id, name and kind."""
+
+
+def queries(
+    opts: ProjectionOptions, *, node_row: str = NODE_ROW, key: str = "id"
+) -> tuple[str, str | None]:
+    """The nodes query and the relationships query (``None``: no type joins the kinds).
+
+    ``node_row`` is what a node row holds; ``key`` names each node in the relationship
+    rows: ``id`` (the entity id) or ``internal`` (Neo4j's internal id, a compact integer the
+    CSR projection reads; never shown to anyone)."""
     labels = "|".join(check_kind(k) for k in opts.kinds)
     types = opts.relationship_types()
-    nodes = NODES.format(labels=labels)
+    nodes = NODES.format(labels=labels, row=node_row)
     if not types:
         return nodes, None
-    collected = f"[b.id, toFloat(coalesce(r.`{opts.weight}`, 1.0))]" if opts.weight else "b.id"
+    a, b = ("a.id", "b.id") if key == "id" else ("id(a)", "id(b)")
+    collected = f"[{b}, toFloat(coalesce(r.`{opts.weight}`, 1.0))]" if opts.weight else b
     rels = RELS.format(
-        labels=labels, types="|".join(check_rel_type(t) for t in types), collected=collected
+        labels=labels,
+        types="|".join(check_rel_type(t) for t in types),
+        collected=collected,
+        start=a,
     )
     return nodes, rels
+
+
+def params(opts: ProjectionOptions) -> dict[str, Any]:
+    """The query parameters of ``opts``."""
+    return {
+        "chunk": CHUNK,
+        "case_id": opts.case_id,
+        "date_from": opts.date_from,
+        "date_to": opts.date_to,
+    }
+
+
+def check_case(tx: ManagedTransaction, opts: ProjectionOptions) -> None:
+    """Raise :exc:`NotFoundError` if ``opts`` names a case that does not exist."""
+    if opts.case_id is not None and tx.run(CASE_EXISTS, id=opts.case_id).single() is None:
+        raise NotFoundError(f"case: no {CASE} with id {opts.case_id!r}")
+
+
+COUNT = "MATCH (n:{labels}) RETURN count(n) AS n"
+
+
+def size(db: GraphDB, opts: ProjectionOptions) -> int:
+    """How many entities of the projected kinds the graph holds (from Neo4j's count store:
+    cheap). An upper bound of the projection's size when a case is given."""
+    return sum(int(db.read(COUNT.format(labels=check_kind(k)))[0]["n"]) for k in opts.kinds)
 
 
 def project(db: GraphDB, opts: ProjectionOptions | None = None) -> nx.Graph:
@@ -171,23 +211,17 @@ def project(db: GraphDB, opts: ProjectionOptions | None = None) -> nx.Graph:
     keeps them too); parallel edges collapse.
     """
     opts = opts or ProjectionOptions()
-    nodes_q, rels_q = _queries(opts)
-    params: dict[str, Any] = {
-        "chunk": CHUNK,
-        "case_id": opts.case_id,
-        "date_from": opts.date_from,
-        "date_to": opts.date_to,
-    }
+    nodes_q, rels_q = queries(opts)
+    values = params(opts)
     G: nx.Graph = nx.DiGraph() if opts.directed else nx.Graph()
 
     def work(tx: ManagedTransaction) -> None:
-        if opts.case_id is not None and tx.run(CASE_EXISTS, id=opts.case_id).single() is None:
-            raise NotFoundError(f"case: no {CASE} with id {opts.case_id!r}")
-        for (chunk,) in tx.run(nodes_q, params):
+        check_case(tx, opts)
+        for (chunk,) in tx.run(nodes_q, values):
             G.add_nodes_from((nid, {"name": name, "label": label}) for nid, name, label in chunk)
         if rels_q is None:
             return
-        result = tx.run(rels_q, params)
+        result = tx.run(rels_q, values)
         if opts.weight is None:
             for (chunk,) in result:
                 for a, out in chunk:
@@ -223,4 +257,12 @@ def to_undirected(G: nx.Graph) -> nx.Graph:
     return H
 
 
-__all__ = ["DEFAULT_KINDS", "EXCLUDED_BY_DEFAULT", "ProjectionOptions", "project", "to_undirected"]
+__all__ = [
+    "DEFAULT_KINDS",
+    "EXCLUDED_BY_DEFAULT",
+    "ProjectionOptions",
+    "project",
+    "queries",
+    "size",
+    "to_undirected",
+]
