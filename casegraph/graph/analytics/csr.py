@@ -23,7 +23,7 @@ The measures give NetworkX's numbers: :func:`pagerank` is the power iteration of
 >>> len(g), g.edges()
 (3, 2)
 >>> [round(float(x), 4) for x in pagerank(g)]
-[0.2567, 0.4865, 0.2567]
+[0.2568, 0.4865, 0.2568]
 >>> [float(x) for x in degree(g)]
 [0.5, 1.0, 0.5]
 """
