@@ -114,6 +114,8 @@ def _as_networkx(g: csr.CSRGraph) -> nx.Graph:
         ProjectionOptions(weight="amount", directed=True),
         ProjectionOptions(kinds=("Person", "Organization", "Location", "Case")),
         ProjectionOptions(rel_types=("PAID",)),
+        ProjectionOptions(kinds=("Person",)),  # relationships to organizations dropped
+        ProjectionOptions(case_id="case-z", weight="amount"),
     ],
     ids=lambda o: f"{o.directed}-{o.weight}-{len(o.kinds)}-{o.rel_types}",
 )

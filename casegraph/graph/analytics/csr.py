@@ -172,7 +172,8 @@ def fetch(db: GraphDB, opts: ProjectionOptions, progress: Progress = _nothing) -
     """Read the projection described by ``opts`` out of Neo4j as CSR arrays.
 
     The same queries as :func:`.projection.project` (same nodes, same relationships, same
-    filters), keyed by Neo4j's internal ids: each record holds the out-neighbours of
+    filters; the end node's kind checked here rather than by the server), keyed by Neo4j's
+    internal ids: each record holds the out-neighbours of
     thousands of nodes as lists of integers, which the driver's Rust extension decodes
     fast, and numpy turns them into arrays without a Python object per edge surviving.
     ``progress`` is told the fraction read (0 to 0.9).
@@ -212,12 +213,19 @@ def fetch(db: GraphDB, opts: ProjectionOptions, progress: Progress = _nothing) -
     order = np.argsort(np.asarray(internal, dtype=np.int64), kind="stable")
     sorted_internal = np.asarray(internal, dtype=np.int64)[order]
 
-    def index_of(keys: np.ndarray) -> np.ndarray:
-        return order[np.searchsorted(sorted_internal, keys)]
+    def index_of(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row of each internal id, and whether it is a projected node at all."""
+        if n == 0:
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        pos = np.minimum(np.searchsorted(sorted_internal, keys), n - 1)
+        return order[pos], sorted_internal[pos] == keys
 
-    src = np.repeat(index_of(np.asarray(starts, dtype=np.int64)), counts) if n else np.zeros(0)
-    dst = index_of(np.asarray(targets, dtype=np.int64)) if n else np.zeros(0)
+    src, _ = index_of(np.repeat(np.asarray(starts, dtype=np.int64), counts))
+    dst, known = index_of(np.asarray(targets, dtype=np.int64))
     w = np.asarray(weights, dtype=np.float64) if opts.weight else None
+    if not known.all():  # relationships to nodes of other kinds (not filtered by the server)
+        src, dst = src[known], dst[known]
+        w = None if w is None else w[known]
     id_array = np.array([e.encode() for e in ids], dtype=np.bytes_) if n else np.zeros(0, "S1")
     progress(0.85)
     return CSRGraph.from_edges(id_array, src, dst, w, directed=opts.directed)
