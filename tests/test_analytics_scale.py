@@ -230,6 +230,13 @@ def test_big_graph_answers_202_with_progress_then_200(
             time.sleep(0.05)
             closeness = client.get(url, params={"measure": "closeness"})
         assert closeness.status_code == 200
+        # communities too; their answer is NetworkX's own Louvain partition
+        parts = client.get("/analytics/communities")
+        assert parts.status_code == 202 and parts.headers["Retry-After"] == "1"
+        while parts.status_code == 202:
+            time.sleep(0.05)
+            parts = client.get("/analytics/communities")
+        assert parts.status_code == 200 and parts.json()["nodes_considered"] == 300
     # the same graph under the default threshold: 200 at once
     small = settings.model_copy(update={"analytics_cache_dir": tmp_path / "cache2"})
     with TestClient(create_app(db=db, settings=small), headers=bearer(db, "viewer")) as client:

@@ -146,9 +146,10 @@ def centrality(
     "/communities",
     summary="Louvain communities and their modularity",
     response_model=CommunitiesOut,
-    responses=INVALID,
+    responses={**INVALID, **RUNNING},
 )
 def communities(
+    request: Request,
     db: DbDep,
     cache: AnalyticsCacheDep,
     settings: SettingsDep,
@@ -156,16 +157,27 @@ def communities(
     seed: int = Query(0),
     resolution: float = Query(1.0, gt=0, le=100),
     top: int = Query(100, ge=1, le=service.MAX_TOP, description="largest communities shown"),
-) -> dict[str, Any]:
-    return service.communities(
-        db,
-        opts,
-        seed=seed,
-        resolution=resolution,
-        top=top,
-        cache=cache,
-        backend=settings.analytics,
+) -> Any:
+    """On a big graph (``CASEGRAPH_ANALYTICS_ASYNC_NODES``), a partition not yet computed
+    answers 202 with its progress while it runs in the background."""
+
+    def answer() -> dict[str, Any]:
+        return service.communities(
+            db,
+            opts,
+            seed=seed,
+            resolution=resolution,
+            top=top,
+            cache=cache,
+            backend=settings.analytics,
+        )
+
+    ready = service.communities_ready(
+        db, opts, seed=seed, resolution=resolution, cache=cache, backend=settings.analytics
     )
+    key = ("communities", opts.cache_key(), seed, resolution, settings.analytics)
+    running = in_background(request, db, cache, settings, key, opts, ready, answer)
+    return running if running is not None else answer()
 
 
 @router.get(

@@ -276,6 +276,20 @@ def _partitioned(
     return cache.get_or_compute(db, key, compute)
 
 
+def communities_ready(
+    db: GraphDB,
+    opts: ProjectionOptions,
+    *,
+    seed: int = 0,
+    resolution: float = 1.0,
+    cache: AnalyticsCache = CACHE,
+    backend: str | None = None,
+) -> bool:
+    """Whether :func:`communities` would answer from this process's cache."""
+    key = ("louvain", get_backend(backend).name, opts.cache_key(), seed, resolution)
+    return cache.contains(db, key)
+
+
 def communities(
     db: GraphDB,
     opts: ProjectionOptions | None = None,
