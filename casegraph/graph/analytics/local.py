@@ -48,7 +48,11 @@ def csr_projection(
         return csr_mod.fetch(db, opts, progress=report)
 
     graph = cache.get_or_compute(
-        db, ("csr", opts.cache_key()), lambda: cache.store.get_or_build(db, stamp, opts, build)
+        db,
+        ("csr", opts.cache_key()),
+        lambda: cache.store.get_or_build(
+            db, stamp, opts, build, unchanged=lambda: graph_stamp(db) == stamp
+        ),
     )
     return folder, graph
 

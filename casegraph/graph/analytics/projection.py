@@ -68,20 +68,41 @@ UNWIND range(0, size(rows) - 1, $chunk) AS i
 RETURN rows[i..i + $chunk] AS chunk
 """
 
-RELS = """
+RELS_MATCH = """
 MATCH (a:{labels})-[r:{types}]->({target})
-WHERE ($case_id IS NULL OR (EXISTS {{ (a)--(:Case {{id: $case_id}}) }}
+WHERE ({partition})
+  AND ($case_id IS NULL OR (EXISTS {{ (a)--(:Case {{id: $case_id}}) }}
                             AND EXISTS {{ (b)--(:Case {{id: $case_id}}) }}))
   AND ($date_from IS NULL AND $date_to IS NULL
        OR (coalesce(r.date, r.start_date, r.end_date) IS NOT NULL
            AND ($date_to IS NULL OR coalesce(r.date, r.start_date, r.end_date) <= $date_to)
            AND ($date_from IS NULL
                 OR coalesce(r.date, r.end_date, r.start_date) >= $date_from)))
-WITH a, collect({collected}) AS out
+"""
+"""The projected relationships: ``{partition}`` is ``true``, or (CSR) one share of the start
+nodes."""
+
+RELS = (
+    RELS_MATCH
+    + """WITH a, collect({collected}) AS out
 WITH collect([{start}, out]) AS rows
 UNWIND range(0, size(rows) - 1, $chunk) AS i
 RETURN rows[i..i + $chunk] AS chunk
 """
+)
+
+CSR_RELS = (
+    RELS_MATCH
+    + """WITH collect(id(a)) AS s, collect(id(b)) AS d, collect({weight}) AS w
+UNWIND range(0, size(s) - 1, $chunk) AS i
+RETURN s[i..i + $chunk] AS s, d[i..i + $chunk] AS d, w[i..i + $chunk] AS w
+"""
+)
+"""The CSR projection's read: internal ids of start and end nodes (and weights, or nulls),
+as flat lists of :data:`CSR_CHUNK` relationships per record; only the start nodes with
+``id(a) % $parts = $part``, so that several shares are read at once."""
+
+CSR_CHUNK = 100_000
 
 CHUNK = 10_000
 """Rows per record: the server groups the result so the driver decodes few, large records."""
@@ -154,31 +175,42 @@ NODE_ROW = "[n.id, n.name, [l IN labels(n) WHERE l <> 'Entity'][0]]"
 """What the NetworkX projection reads of a node: its id, name and kind."""
 
 
-def queries(
-    opts: ProjectionOptions, *, node_row: str = NODE_ROW, key: str = "id"
-) -> tuple[str, str | None]:
+def queries(opts: ProjectionOptions, *, node_row: str = NODE_ROW) -> tuple[str, str | None]:
     """The nodes query and the relationships query (``None``: no type joins the kinds).
-
-    ``node_row`` is what a node row holds; ``key`` names each node in the relationship
-    rows: ``id`` (the entity id) or ``internal`` (Neo4j's internal id, a compact integer the
-    CSR projection reads; never shown to anyone). With ``internal`` the end node's kind is
-    not checked by the server (reading its labels doubled the query's time at 200k
-    entities): the reader drops the relationships whose end is not among the nodes."""
+    ``node_row`` is what a node row holds (the CSR projection reads Neo4j's internal id, a
+    compact integer never shown to anyone, and the entity id)."""
     labels = "|".join(check_kind(k) for k in opts.kinds)
     types = opts.relationship_types()
     nodes = NODES.format(labels=labels, row=node_row)
     if not types:
         return nodes, None
-    a, b = ("a.id", "b.id") if key == "id" else ("id(a)", "id(b)")
-    collected = f"[{b}, toFloat(coalesce(r.`{opts.weight}`, 1.0))]" if opts.weight else b
+    collected = f"[b.id, toFloat(coalesce(r.`{opts.weight}`, 1.0))]" if opts.weight else "b.id"
     rels = RELS.format(
         labels=labels,
         types="|".join(check_rel_type(t) for t in types),
         collected=collected,
-        start=a,
-        target=f"b:{labels}" if key == "id" else "b",
+        start="a.id",
+        target=f"b:{labels}",
+        partition="true",
     )
     return nodes, rels
+
+
+def csr_rels_query(opts: ProjectionOptions) -> str | None:
+    """The relationships query of the CSR projection (:data:`CSR_RELS`), or ``None`` when no
+    type joins the kinds. The end node's kind is not checked by the server (reading its
+    labels doubled the query's time at 200k entities): the reader drops the relationships
+    whose end is not among the nodes."""
+    types = opts.relationship_types()
+    if not types:
+        return None
+    return CSR_RELS.format(
+        labels="|".join(check_kind(k) for k in opts.kinds),
+        types="|".join(check_rel_type(t) for t in types),
+        target="b",
+        partition="id(a) % $parts = $part",
+        weight=f"toFloat(coalesce(r.`{opts.weight}`, 1.0))" if opts.weight else "null",
+    )
 
 
 def params(opts: ProjectionOptions) -> dict[str, Any]:
@@ -264,6 +296,7 @@ __all__ = [
     "DEFAULT_KINDS",
     "EXCLUDED_BY_DEFAULT",
     "ProjectionOptions",
+    "csr_rels_query",
     "project",
     "queries",
     "size",

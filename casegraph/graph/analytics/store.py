@@ -83,9 +83,12 @@ class ProjectionStore:
         stamp: tuple[int, str],
         opts: ProjectionOptions,
         build: Callable[[], CSRGraph],
+        unchanged: Callable[[], bool] = lambda: True,
     ) -> CSRGraph:
         """The projection of ``opts`` at ``stamp``: mapped from disk if some process wrote
-        it, else built (by ``build``) and written, once across processes."""
+        it, else built (by ``build``) and written, once across processes. The build reads
+        in several transactions: if ``unchanged()`` says the graph changed meanwhile, what
+        was built is returned but not written (it may mix two states)."""
         folder = self.folder(db, stamp, opts)
         found = self.load(folder)
         if found is not None:
@@ -96,6 +99,8 @@ class ProjectionStore:
             if found is not None:
                 return found
             graph = build()
+            if not unchanged():
+                return graph
             tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=folder.parent))
             try:
                 graph.save(tmp)
