@@ -286,7 +286,7 @@ def pagerank(
     S = np.asarray(A.sum(axis=1)).ravel()
     nonzero = S != 0
     S[nonzero] = 1.0 / S[nonzero]
-    AT = A.T.tocsr()  # in-edges per row: x @ A == A.T @ x
+    AT = A.T.tocsr() if g.directed else A  # x @ A == A.T @ x; undirected: A is symmetric
     x = np.repeat(1.0 / N, N) if nstart is None else np.asarray(nstart, dtype=float).copy()
     x /= x.sum()
     if personalization is None:
@@ -304,7 +304,8 @@ def pagerank(
     is_dangling = np.where(S == 0)[0]
     for _ in range(max_iter):
         xlast = x
-        x = alpha * (AT @ (x * S) + sum(x[is_dangling]) * dangling_weights) + (1 - alpha) * p
+        dangling_sum = x[is_dangling].sum()  # NetworkX: sum(); the same to ~1e-17
+        x = alpha * (AT @ (x * S) + dangling_sum * dangling_weights) + (1 - alpha) * p
         err = np.absolute(x - xlast).sum()
         if err < N * tol:
             return x
