@@ -21,6 +21,7 @@ from casegraph.api.schemas.analytics import (
     BrokersOut,
     CentralityOut,
     CommunitiesOut,
+    JobOut,
     KeyPlayersOut,
     PyramidOut,
     RoutesOut,
@@ -64,16 +65,12 @@ INVALID = error_responses(422)
 RETRY_AFTER = 1
 RUNNING: dict[int | str, dict[str, Any]] = {
     202: {
+        "model": JobOut,
         "description": (
             "On a graph of at least CASEGRAPH_ANALYTICS_ASYNC_NODES entities of the projected "
             "kinds, a measure not yet computed runs in the background: the answer gives its "
             "progress; ask the same URL again (Location, Retry-After) for the result"
         ),
-        "content": {
-            "application/json": {
-                "example": {"status": "running", "job": "job-1", "progress": 0.4, "elapsed": 1.2}
-            }
-        },
     }
 }
 
