@@ -12,17 +12,32 @@ degrees, from ``bench/synthetic.py``) it loads the network into a fresh Neo4j an
 - the API: ``GET /analytics/centrality`` through a TestClient, first (uncached) and then
   cached (median of 20).
 
+With ``--existing URI`` it measures, on a graph already in that Neo4j (not emptied: e.g. a
+bulk-built 200k or 1M database), what issue 13 asks of analytics at scale:
+
+- the projection: NetworkX (:func:`project`) beside the CSR projection (:func:`csr.fetch`),
+  default and all kinds (every entity relationship);
+- PageRank on the CSR (:func:`csr.pagerank`) beside ``networkx.pagerank`` on the same
+  projection, with the largest difference;
+- the naive workflow, the baseline: driver export (one record per relationship) →
+  ``nx.DiGraph`` → ``nx.pagerank``;
+- the API (``casegraph serve --workers N``, an empty cache folder): the cold PageRank (202s
+  until the 200) and its ratio to the naive workflow; the same after a restart (the
+  projection and scores mapped from the cache folder); the workers' RSS and PSS.
+
 Usage::
 
     .venv/bin/python bench/analytics.py                 # starts its own Neo4j
     .venv/bin/python bench/analytics.py --sizes 10000   # one size
     .venv/bin/python bench/analytics.py --uri bolt://127.0.0.1:7687   # a Neo4j you have
                                                          # (it is EMPTIED first)
+    .venv/bin/python bench/analytics.py --existing bolt://127.0.0.1:7687 --workers 2
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -43,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_jsonl
 
 from casegraph import local_neo4j
-from casegraph.graph.analytics import centrality, service
+from casegraph.graph.analytics import centrality, csr, service
 from casegraph.graph.analytics.communities import louvain
 from casegraph.graph.analytics.projection import ProjectionOptions, project
 from casegraph.graph.db import GraphDB
@@ -238,6 +253,169 @@ def run_size(db: GraphDB, n: int, work_dir: Path, exact_limit: int) -> list[str]
     return out
 
 
+NEO4J_PID: list[int] = []
+"""The Neo4j JVM's pid (``--neo4j-data``), to read its CPU time from /proc."""
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(fn: Callable[[], T]) -> tuple[float, T, str]:
+    """(wall seconds, value, "CPU: here X s, Neo4j Y s"): CPU time carries across machines
+    and loads better than wall time."""
+    neo = cpu_seconds(NEO4J_PID[0]) if NEO4J_PID else 0.0
+    own = time.process_time()
+    wall, value = timed(fn)
+    own = time.process_time() - own
+    note = f"CPU: here {own:.1f} s"
+    if NEO4J_PID:
+        note += f", Neo4j {cpu_seconds(NEO4J_PID[0]) - neo:.1f} s"
+    return wall, value, note
+
+
+def _rss_pss(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of a process in MiB, from /proc (PSS shares mapped pages out)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return fields["Rss"] / 1024, fields["Pss"] / 1024
+
+
+def _workers(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children] or [pid]
+
+
+def _cold_pagerank(base: str, key: str, limit: float = 1200) -> tuple[float, int, list[str]]:
+    """Seconds from the first request to the 200 answer (following 202s), how many 202s,
+    and the ids of the top 10."""
+    import httpx
+
+    url = base + "/analytics/centrality?measure=pagerank&top=10"
+    headers = {"Authorization": f"Bearer {key}"}
+    running = 0
+    t = time.perf_counter()
+    with httpx.Client(timeout=limit) as client:
+        while True:
+            r = client.get(url, headers=headers)
+            if r.status_code == 200:
+                break
+            assert r.status_code == 202, r.text
+            running += 1
+            time.sleep(0.2)  # Retry-After says 1 s; poll faster to time the answer closely
+            assert time.perf_counter() - t < limit, "no answer in time"
+    return time.perf_counter() - t, running, [row["id"] for row in r.json()["results"]]
+
+
+def run_existing(uri: str, work_dir: Path, workers: int, naive: bool) -> list[str]:
+    """The figures of issue 13, point 4, on the graph already in ``uri`` (see the module
+    docstring)."""
+    out, key, t_naive = _in_process(uri, naive)  # frees its graphs before the API runs
+    return out + _through_the_api(uri, work_dir, workers, key, t_naive)
+
+
+def _in_process(uri: str, naive: bool) -> tuple[list[str], str, float | None]:
+    """The projection and PageRank in this process, and the naive workflow."""
+    from casegraph.api.auth import create_key
+
+    out: list[str] = []
+    all_kinds = ProjectionOptions(kinds=("Person", "Organization", "Location", "Case"))
+    with GraphDB(uri) as db:
+        db.wait_until_ready(120)
+        n_ent = db.read("MATCH (n:Entity) RETURN count(n) AS c")[0]["c"]
+        n_rel = db.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        key = create_key(db, "viewer", name="bench-analytics").key
+        print(f"{n_ent:,} entities, {n_rel:,} relationships", flush=True)
+        csr.fetch(db, all_kinds)  # warm Neo4j's page cache for everyone below
+        t_all, g_all, cpu_all = with_cpu(lambda: csr.fetch(db, all_kinds))
+        t_csr, g, cpu_csr = with_cpu(lambda: csr.fetch(db, ProjectionOptions()))
+        t_nx, G, cpu_nx = with_cpu(lambda: project(db))
+        out.append(
+            f"**{n_ent:,} entities, {n_rel:,} relationships.** Default projection: {len(g):,} "
+            f"nodes, {g.edges():,} edges; all kinds: {len(g_all):,} nodes, "
+            f"{g_all.edges():,} edges.\n"
+        )
+        out.append("| step | casegraph s | baseline s | speed-up | check |")
+        out.append("|---|---:|---:|---:|---|")
+        out.append(row("projection, default, CSR", t_csr, t_nx, f"{cpu_csr}; NetworkX {cpu_nx}"))
+        label = f"projection, all kinds ({g_all.edges():,} edges), CSR"
+        out.append(row(label, t_all, None, cpu_all))
+        t_pr, values, cpu_pr = with_cpu(lambda: csr.pagerank(g))
+        t_pr_nx, expected = timed(lambda: nx.pagerank(G))
+        diff = max(abs(values[i] - expected[g.entity_id(i)]) for i in range(len(g)))
+        out.append(
+            row(
+                "PageRank, default, CSR vs nx.pagerank",
+                t_pr,
+                t_pr_nx,
+                f"max |diff| {diff:.1e}; {cpu_pr}",
+            )
+        )
+        t_pr_all, _, cpu_pr_all = with_cpu(lambda: csr.pagerank(g_all))
+        out.append(row("PageRank, all kinds, CSR", t_pr_all, None, cpu_pr_all))
+        t_naive = None
+        if naive:
+
+            def naive_workflow() -> dict[Any, float]:
+                D = nx.DiGraph()
+
+                def work(tx: Any) -> None:
+                    for rec in tx.run(PLAIN_NODES):
+                        D.add_node(rec["id"])
+                    for rec in tx.run(PLAIN):
+                        D.add_edge(rec["a"], rec["b"])
+
+                db.execute_read(work)
+                return dict(nx.pagerank(D))
+
+            t_naive, _, cpu_naive = with_cpu(naive_workflow)
+            out.append(row("naive: export → nx.DiGraph → nx.pagerank", t_naive, None, cpu_naive))
+    return out, key, t_naive
+
+
+def _through_the_api(
+    uri: str, work_dir: Path, workers: int, key: str, t_naive: float | None
+) -> list[str]:
+    """Cold PageRank from ``casegraph serve``, then after a restart; the workers' memory."""
+    from serving import start_server, stop_servers, wait_until_up
+
+    out: list[str] = []
+    cache_dir = work_dir / "analytics-cache"
+    env = {
+        "CASEGRAPH_ANALYTICS_CACHE_DIR": str(cache_dir),
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "CASEGRAPH_AUDIT_PATH": str(work_dir / "audit.log"),
+    }
+    for attempt in ("cold", "restart"):
+        server = start_server(uri, work_dir, workers=workers, env=env)
+        try:
+            wait_until_up([server])
+            pids = _workers(server.proc.pid)
+            api0 = sum(cpu_seconds(pid) for pid in pids)
+            base = server.base
+            t_api, (_, running, _), cpu = with_cpu(functools.partial(_cold_pagerank, base, key))
+            api = sum(cpu_seconds(pid) for pid in pids) - api0
+            note = f"{running} answers 202 first; API {api:.1f} s " + cpu.replace("here", "client")
+            if attempt == "cold":
+                out.append(row("API PageRank, cold (empty cache folder)", t_api, t_naive, note))
+            else:
+                out.append(
+                    row("API PageRank after a restart (cache folder kept)", t_api, t_naive, note)
+                )
+            mem = [_rss_pss(pid) for pid in pids]
+            rss = ", ".join(f"{r:.0f}/{p:.0f}" for r, p in mem)
+            out.append(f"|   workers' RSS/PSS MiB after it ({attempt}) | {rss} | | | |")
+        finally:
+            stop_servers([server])
+    files = sum(f.stat().st_size for f in cache_dir.rglob("*") if f.is_file())
+    out.append(f"\nCache folder: {files / 2**20:.0f} MiB.")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -248,7 +426,28 @@ def main(argv: list[str] | None = None) -> int:
         default=20_000,
         help="exact betweenness only up to this many entities",
     )
+    parser.add_argument("--existing", help="measure the graph already in this Neo4j (kept)")
+    parser.add_argument("--workers", type=int, default=2, help="with --existing: API workers")
+    parser.add_argument("--no-naive", action="store_true", help="with --existing: skip it")
+    parser.add_argument(
+        "--neo4j-data", type=Path, help="with --existing: its local folder (for Neo4j's CPU time)"
+    )
     args = parser.parse_args(argv)
+    if args.neo4j_data:
+        NEO4J_PID.append(int((args.neo4j_data / "neo4j.pid").read_text()))
+    if args.existing:
+        with tempfile.TemporaryDirectory() as tmp:
+            nx.pagerank(nx.path_graph(3))  # import SciPy before timing anything
+            before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            lines = run_existing(args.existing, Path(tmp), args.workers, not args.no_naive)
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            lines.append(
+                f"\nCommand: `.venv/bin/python bench/analytics.py --existing URI --workers "
+                f"{args.workers} --neo4j-data DIR`; load average before {before}, after {load} on "
+                f"{os.cpu_count()} CPUs."
+            )
+        print("\n=== results ===\n" + "\n".join(lines))
+        return 0
     lines = [
         "Command: `.venv/bin/python bench/analytics.py "
         + " ".join(f"--sizes {' '.join(map(str, args.sizes))}".split())

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # Where link analysis runs (issue 16): "local" (NetworkX/igraph in this process) or "gds"
     # (Neo4j Graph Data Science, server-side, through the graphdatascience client).
     analytics: Literal["local", "gds"] = "local"
+    # Analytics at scale (issue 13): where the CSR projections shared by every worker are
+    # kept (one folder per graph stamp and projection; older stamps removed), and the size
+    # (entities of the projected kinds) from which a measure not yet computed is run in the
+    # background and answered 202 with its progress instead of holding the request (0: never).
+    analytics_cache_dir: Path = Path(".casegraph/analytics")
+    analytics_async_nodes: int = 50_000
     # API
     host: str = "127.0.0.1"
     port: int = 8000

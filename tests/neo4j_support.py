@@ -81,11 +81,15 @@ def settings(
     neo4j_uri: str, tmp_path_factory: pytest.TempPathFactory, protection_key_text: str
 ) -> Settings:
     tmp = tmp_path_factory.mktemp("casegraph")
+    # The CSR projections of the command line and the doctests (the API's come from
+    # analytics_cache_dir below): in this session's folder, not the working directory.
+    os.environ["CASEGRAPH_ANALYTICS_CACHE_DIR"] = str(tmp / "analytics")
     return Settings(
         neo4j_uri=neo4j_uri,
         audit_path=tmp / "audit.log",
         neo4j_data=tmp / "neo4j-unused",
         protection_key=protection_key_text,
+        analytics_cache_dir=tmp / "analytics",
     )
 
 

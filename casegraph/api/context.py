@@ -78,7 +78,7 @@ class AppContext:
             keys=KeyStore(database, ttl=settings.key_cache_seconds),
             audit=build_trail(settings, database),
             library=QueryLibrary(database, settings),
-            analytics=AnalyticsCache(),
+            analytics=AnalyticsCache(store_dir=settings.analytics_cache_dir),
             proxies=TrustedProxies.parse(settings.trusted_proxies),
             rights=rights,
             watch=GraphWatch(database, settings.state_interval).start(),

@@ -11,22 +11,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from casegraph.api.deps import AnalyticsCacheDep, DbDep, DisclosureDep, SettingsDep
+from casegraph.api.disclosure import DisclosingJSONResponse
 from casegraph.api.errors import error_responses
 from casegraph.api.routing import api_router
 from casegraph.api.schemas.analytics import (
     BrokersOut,
     CentralityOut,
     CommunitiesOut,
+    JobOut,
     KeyPlayersOut,
     PyramidOut,
     RoutesOut,
     ShortestPathOut,
 )
 from casegraph.graph.analytics import service
-from casegraph.graph.analytics.projection import DEFAULT_KINDS, ProjectionOptions
+from casegraph.graph.analytics.cache import AnalyticsCache
+from casegraph.graph.analytics.projection import DEFAULT_KINDS, ProjectionOptions, size
+from casegraph.graph.db import GraphDB
+from casegraph.settings import Settings
 
 router = api_router("read", prefix="/analytics", tags=["analytics"], errors=(503,))
 
@@ -57,15 +62,56 @@ def projection_options(
 
 ProjectionDep = Annotated[ProjectionOptions, Depends(projection_options)]
 INVALID = error_responses(422)
+RETRY_AFTER = 1
+RUNNING: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": JobOut,
+        "description": (
+            "On a graph of at least CASEGRAPH_ANALYTICS_ASYNC_NODES entities of the projected "
+            "kinds, a measure not yet computed runs in the background: the answer gives its "
+            "progress; ask the same URL again (Location, Retry-After) for the result"
+        ),
+    }
+}
+
+
+def in_background(
+    request: Request,
+    db: GraphDB,
+    cache: AnalyticsCache,
+    settings: Settings,
+    key: tuple[Any, ...],
+    opts: ProjectionOptions,
+    ready: bool,
+    work: Any,
+) -> DisclosingJSONResponse | None:
+    """Start (or look up) the background job of ``key`` when the graph is big and the answer
+    not ready: a 202 answer while it runs; ``None`` (answer now) when the graph is small,
+    the answer is cached, or the job has finished (its error, if any, is raised)."""
+    threshold = settings.analytics_async_nodes
+    if ready or threshold <= 0:
+        return None
+    job = cache.jobs.get(key)
+    if job is None and size(db, opts) < threshold:
+        return None
+    job = job or cache.jobs.submit(key, work)
+    if job.done.is_set():
+        cache.jobs.collect(job)
+        if job.error is not None:
+            raise job.error
+        return None
+    headers = {"Location": str(request.url), "Retry-After": str(RETRY_AFTER)}
+    return DisclosingJSONResponse(job.status(), status_code=202, headers=headers)
 
 
 @router.get(
     "/centrality",
     summary="Rank entities by a centrality measure",
     response_model=CentralityOut,
-    responses=INVALID,
+    responses={**INVALID, **RUNNING},
 )
 def centrality(
+    request: Request,
     db: DbDep,
     cache: AnalyticsCacheDep,
     settings: SettingsDep,
@@ -76,19 +122,31 @@ def centrality(
     top: int = Query(10, ge=1, le=service.MAX_TOP),
     k: int | None = Query(None, ge=2, description="betweenness: sample k sources"),
     seed: int = Query(0, description="seed of the betweenness sample"),
-) -> dict[str, Any]:
-    return service.centrality(
-        db, measure, top=top, opts=opts, k=k, seed=seed, cache=cache, backend=settings.analytics
+) -> Any:
+    """On a big graph (``CASEGRAPH_ANALYTICS_ASYNC_NODES``), a measure not yet computed
+    answers 202 with its progress while it runs in the background."""
+
+    def answer() -> dict[str, Any]:
+        return service.centrality(
+            db, measure, top=top, opts=opts, k=k, seed=seed, cache=cache, backend=settings.analytics
+        )
+
+    ready = service.ready(
+        db, measure, opts, k=k, seed=seed, cache=cache, backend=settings.analytics
     )
+    key = ("centrality", measure, opts.cache_key(), k, seed, settings.analytics)
+    running = in_background(request, db, cache, settings, key, opts, ready, answer)
+    return running if running is not None else answer()
 
 
 @router.get(
     "/communities",
     summary="Louvain communities and their modularity",
     response_model=CommunitiesOut,
-    responses=INVALID,
+    responses={**INVALID, **RUNNING},
 )
 def communities(
+    request: Request,
     db: DbDep,
     cache: AnalyticsCacheDep,
     settings: SettingsDep,
@@ -96,16 +154,27 @@ def communities(
     seed: int = Query(0),
     resolution: float = Query(1.0, gt=0, le=100),
     top: int = Query(100, ge=1, le=service.MAX_TOP, description="largest communities shown"),
-) -> dict[str, Any]:
-    return service.communities(
-        db,
-        opts,
-        seed=seed,
-        resolution=resolution,
-        top=top,
-        cache=cache,
-        backend=settings.analytics,
+) -> Any:
+    """On a big graph (``CASEGRAPH_ANALYTICS_ASYNC_NODES``), a partition not yet computed
+    answers 202 with its progress while it runs in the background."""
+
+    def answer() -> dict[str, Any]:
+        return service.communities(
+            db,
+            opts,
+            seed=seed,
+            resolution=resolution,
+            top=top,
+            cache=cache,
+            backend=settings.analytics,
+        )
+
+    ready = service.communities_ready(
+        db, opts, seed=seed, resolution=resolution, cache=cache, backend=settings.analytics
     )
+    key = ("communities", opts.cache_key(), seed, resolution, settings.analytics)
+    running = in_background(request, db, cache, settings, key, opts, ready, answer)
+    return running if running is not None else answer()
 
 
 @router.get(

@@ -16,6 +16,15 @@ class RankedOut(EntityRef):
     rank: int
 
 
+class JobOut(Schema):
+    """A measure still computing in the background (answer 202; ask the same URL again)."""
+
+    status: str = Field(description="running, or done (the next request answers 200)")
+    job: str = Field(description="the job's id in this API worker")
+    progress: float = Field(description="0 to 1")
+    elapsed: float = Field(description="seconds since the job started")
+
+
 class CentralityOut(Schema):
     """``GET /analytics/centrality``."""
 

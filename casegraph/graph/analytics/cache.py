@@ -28,8 +28,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from casegraph.graph.analytics.jobs import Jobs
+from casegraph.graph.analytics.store import ProjectionStore
 from casegraph.graph.db import GraphDB
 
 T = TypeVar("T")
@@ -54,10 +57,16 @@ class AnalyticsCache:
 
     Thread-safe for the API's worker threads; two threads asking for the same missing key
     at once both compute it (the second result wins), which is harmless.
+
+    It also holds the :class:`~.store.ProjectionStore` of the CSR projections that every
+    process shares (in ``store_dir``; default ``CASEGRAPH_ANALYTICS_CACHE_DIR``) and the
+    background :class:`~.jobs.Jobs` of this process.
     """
 
-    def __init__(self, max_entries: int = 64) -> None:
+    def __init__(self, max_entries: int = 64, store_dir: Path | None = None) -> None:
         self.max_entries = max_entries
+        self.store = ProjectionStore(store_dir)
+        self.jobs = Jobs()
         self._data: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -84,6 +93,12 @@ class AnalyticsCache:
             while len(self._data) > self.max_entries:
                 self._data.popitem(last=False)
         return value
+
+    def contains(self, db: GraphDB, key: Hashable) -> bool:
+        """Whether ``key`` is cached for ``db``'s current graph (nothing is computed)."""
+        full = ((db.uri, db.database), graph_stamp(db), key)
+        with self._lock:
+            return full in self._data
 
     def clear(self) -> None:
         with self._lock:

@@ -12,14 +12,17 @@ version (:mod:`.cache`).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from pathlib import Path
 
 import networkx as nx
 
 from casegraph.errors import InvalidRequestError, NotFoundError
 from casegraph.graph.analytics import centrality as centrality_mod
 from casegraph.graph.analytics import communities as communities_mod
+from casegraph.graph.analytics import csr as csr_mod
 from casegraph.graph.analytics.backend import Nodes, Scores
-from casegraph.graph.analytics.cache import CACHE, AnalyticsCache
+from casegraph.graph.analytics.cache import CACHE, AnalyticsCache, graph_stamp
+from casegraph.graph.analytics.jobs import report
 from casegraph.graph.analytics.projection import ProjectionOptions, project
 from casegraph.graph.db import GraphDB
 
@@ -30,6 +33,28 @@ def projection(
     """The (cached) projection for ``opts``. Do not modify the graph returned."""
     opts = opts or ProjectionOptions()
     return cache.get_or_compute(db, ("projection", opts.cache_key()), lambda: project(db, opts))
+
+
+def csr_projection(
+    db: GraphDB, opts: ProjectionOptions, cache: AnalyticsCache = CACHE
+) -> tuple[Path, csr_mod.CSRGraph]:
+    """The CSR projection for ``opts`` (:mod:`.csr`), mapped from the shared store
+    (:mod:`.store`), built there first if no process has yet; and its store folder (where
+    scores are kept beside it)."""
+    stamp = graph_stamp(db)
+    folder = cache.store.folder(db, stamp, opts)
+
+    def build() -> csr_mod.CSRGraph:
+        return csr_mod.fetch(db, opts, progress=report)
+
+    graph = cache.get_or_compute(
+        db,
+        ("csr", opts.cache_key()),
+        lambda: cache.store.get_or_build(
+            db, stamp, opts, build, unchanged=lambda: graph_stamp(db) == stamp
+        ),
+    )
+    return folder, graph
 
 
 def check_k(k: int | None, n: int) -> None:

@@ -28,10 +28,12 @@ from casegraph.errors import InvalidRequestError
 from casegraph.graph.analytics import brokers as brokers_mod
 from casegraph.graph.analytics import centrality as centrality_mod
 from casegraph.graph.analytics import communities as communities_mod
+from casegraph.graph.analytics import csr as csr_mod
 from casegraph.graph.analytics import keyplayers as keyplayers_mod
 from casegraph.graph.analytics.backend import AnalyticsBackend, Nodes, Unsupported, get_backend
-from casegraph.graph.analytics.cache import CACHE, AnalyticsCache
-from casegraph.graph.analytics.local import LOCAL, check_k, projection
+from casegraph.graph.analytics.cache import CACHE, AnalyticsCache, graph_stamp
+from casegraph.graph.analytics.jobs import report
+from casegraph.graph.analytics.local import LOCAL, check_k, csr_projection, projection
 from casegraph.graph.analytics.projection import ProjectionOptions
 from casegraph.graph.analytics.pyramid import analyze_pyramid
 from casegraph.graph.analytics.routes import trafficking_routes
@@ -113,6 +115,73 @@ def _scored(
     return cache.get_or_compute(db, key, compute)
 
 
+ENTITIES = """
+UNWIND $ids AS eid
+MATCH (n:Entity {id: eid})
+RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> 'Entity'][0] AS label
+"""
+
+
+def _csr_ranked(
+    db: GraphDB, measure: str, opts: ProjectionOptions, cache: AnalyticsCache
+) -> tuple[int, list[dict[str, Any]]]:
+    """The number of projected nodes and the best :data:`MAX_TOP` of them by ``measure``,
+    computed on the CSR projection (:mod:`.csr`, same numbers as NetworkX), with their
+    names and kinds read from Neo4j for these nodes only. Cached; the scores are also kept
+    beside the shared projection, so another worker answers without computing them."""
+    key = ("csr-ranked", measure, opts.cache_key())
+
+    def compute() -> tuple[int, list[dict[str, Any]]]:
+        folder, graph = csr_projection(db, opts, cache)
+        values = cache.store.scores(folder, measure)
+        if values is None:
+            values = csr_mod.MEASURES[measure](graph)
+            cache.store.save_scores(folder, measure, values)
+        report(0.95)
+        best = csr_mod.top(graph, values, MAX_TOP)
+        found = {r["id"]: r for r in db.read(ENTITIES, {"ids": [eid for eid, _ in best]})}
+        rows = [
+            {
+                "id": eid,
+                "name": found.get(eid, {}).get("name"),
+                "label": found.get(eid, {}).get("label"),
+                "score": round(score, SCORE_DIGITS),
+            }
+            for eid, score in best
+        ]
+        return len(graph), rows
+
+    return cache.get_or_compute(db, key, compute)
+
+
+def uses_csr(measure: str, backend: str | None, *, write: bool = False) -> bool:
+    """Whether :func:`centrality` computes ``measure`` on the CSR projection: PageRank and
+    degree on the local backend (writing every score back goes through NetworkX)."""
+    return measure in csr_mod.MEASURES and get_backend(backend) is LOCAL and not write
+
+
+def ready(
+    db: GraphDB,
+    measure: str,
+    opts: ProjectionOptions,
+    *,
+    k: int | None = None,
+    seed: int = 0,
+    cache: AnalyticsCache = CACHE,
+    backend: str | None = None,
+) -> bool:
+    """Whether :func:`centrality` would answer at once: its result is cached in this
+    process, or (CSR measures) its scores are in the shared store."""
+    centrality_mod.check_measure(measure)
+    chosen = get_backend(backend)
+    if uses_csr(measure, backend) and k is None:
+        if cache.contains(db, ("csr-ranked", measure, opts.cache_key())):
+            return True
+        folder = cache.store.folder(db, graph_stamp(db), opts)
+        return (folder / f"{measure}.npy").exists()
+    return cache.contains(db, ("scores", chosen.name, measure, opts.cache_key(), k, seed))
+
+
 def ranked(nodes: Nodes, order: list[tuple[Hashable, float]], top: int) -> list[dict[str, Any]]:
     """The first ``top`` of ``order`` (nodes by score), with their rank (1 = highest)."""
     return [
@@ -140,6 +209,15 @@ def centrality(
     ``backend``: ``local`` or ``gds`` (default ``CASEGRAPH_ANALYTICS``).
     """
     _check_top(top)
+    opts = opts or ProjectionOptions()
+    if uses_csr(measure, backend, write=write) and k is None:
+        n, best = _csr_ranked(db, measure, opts, cache)
+        return {
+            "measure": measure,
+            "nodes_considered": n,
+            "results": [dict(row, rank=i) for i, row in enumerate(best[:top], start=1)],
+            "backend": LOCAL.name,
+        }
     nodes, values, order, ran = _scored(
         db, measure, opts, k=k, seed=seed, cache=cache, backend=get_backend(backend)
     )
@@ -196,6 +274,20 @@ def _partitioned(
             return nodes, part, LOCAL.name
 
     return cache.get_or_compute(db, key, compute)
+
+
+def communities_ready(
+    db: GraphDB,
+    opts: ProjectionOptions,
+    *,
+    seed: int = 0,
+    resolution: float = 1.0,
+    cache: AnalyticsCache = CACHE,
+    backend: str | None = None,
+) -> bool:
+    """Whether :func:`communities` would answer from this process's cache."""
+    key = ("louvain", get_backend(backend).name, opts.cache_key(), seed, resolution)
+    return cache.contains(db, key)
 
 
 def communities(
