@@ -17,10 +17,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from casegraph.graph.db import GraphDB
+from casegraph.graph.schema import reset_database
 from casegraph.ingest.pipeline import ingest_file
 from tests.protection_support import (
     AIGERIM,
     SUSPECT,
+    ZHANAR,
     Finder,
     answer_text,
     entity,
@@ -134,3 +136,31 @@ def test_linked_text_is_never_in_clear_between_batches(db: GraphDB, tmp_path: Pa
     assert [s for s in seen if s] == []
     stored = db.read("MATCH (c:Case {id: $id}) RETURN c.description AS d", {"id": CASE})
     assert stored == [{"d": SCRUBBED}]
+
+
+def test_new_text_linked_to_a_person_the_load_protects_later_is_scrubbed(
+    db: GraphDB, tmp_path: Path
+) -> None:
+    """A new case names Aigerim (protected as written) and Zhanar, whom the graph holds in
+    clear until the load's last relationship marks her a victim. The case is written
+    scrubbed of Aigerim at once, and of Zhanar in the transaction that protects her; the
+    same whatever the batch size (one record per batch, or all in one)."""
+    text = "Айгерим и Zhanar Kemelbekova (Жанар) дали показания; Тохтаров задержан."
+    for batch_size in (1, 10_000):
+        reset_database(db)
+        ingest_file(db, write_jsonl(tmp_path / "first.jsonl", [source(), ZHANAR.record()]))
+        assert db.read("MATCH (p:Person {id: $id}) RETURN p.name AS n", {"id": ZHANAR.id}) == [
+            {"n": ZHANAR.name}
+        ], "stored in clear: nothing marks her yet"
+        records = [
+            source(),
+            AIGERIM.record(),
+            entity("kz-case-two", "Case", "Case two", props={"description": text}),
+            rel("VICTIM_IN", AIGERIM.id, "kz-case-two"),
+            rel("VICTIM_IN", ZHANAR.id, "kz-case-two"),
+        ]
+        ingest_file(db, write_jsonl(tmp_path / "two.jsonl", records), batch_size=batch_size)
+        assert Finder(AIGERIM.needles() | ZHANAR.needles())(graph_text(db)) == set(), batch_size
+        stored = db.read("MATCH (c:Case {id: 'kz-case-two'}) RETURN c.description AS d")
+        expected = "[redacted] и [redacted] [redacted] ([redacted]) дали показания; " + text[-18:]
+        assert stored == [{"d": expected}], batch_size

@@ -131,6 +131,9 @@ class ToProtect:
     level: str
     payload: Mapping[str, Any] | None = None
     sources: tuple[str, ...] = ()
+    # the caller proved her absent from the graph (neither her real nor her pseudonymous
+    # id is there) and given once: nothing to read back, nothing linked to scrub
+    new: bool = False
 
 
 @dataclass
@@ -248,10 +251,10 @@ def protect(tx: ManagedTransaction, key: ProtectionKey, items: list[ToProtect]) 
             )
         merged[item.real_id] = item
     pids = {real: key.pseudo_id(real) for real in merged}
-    found: dict[str, dict[str, Any]] = {
-        r["real"]: r.data()
-        for r in tx.run(LOOKUP, rows=[{"real": real, "pid": pid} for real, pid in pids.items()])
-    }
+    lookup = [{"real": real, "pid": pids[real]} for real, it in merged.items() if not it.new]
+    found: dict[str, dict[str, Any]] = (
+        {r["real"]: r.data() for r in tx.run(LOOKUP, rows=lookup)} if lookup else {}
+    )
     rows: list[dict[str, Any]] = []
     for real, item in merged.items():
         pid = pids[real]
@@ -287,6 +290,11 @@ def _is_text(name: str, value: Any) -> bool:
     if isinstance(value, str):
         return True
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+
+
+def has_text(props: Mapping[str, Any]) -> bool:
+    """Whether ``props`` hold free text that scrubbing looks at."""
+    return any(_is_text(k, v) for k, v in props.items()) or bool(props.get(SEALED_TEXT))
 
 
 def _scrubbed_props(
@@ -414,6 +422,29 @@ def scrub_relationships(
     if ends and clear_ends:
         scrub_nodes(tx, needles, clear_ends)
     return len(updates)
+
+
+def protect_and_scrub(
+    tx: ManagedTransaction, needles: Needles, items: list[ToProtect]
+) -> list[str]:
+    """:func:`protect` ``items``, then :func:`scrub_around_people` those that were in the
+    graph before (a person proven new has nothing linked to her yet)."""
+    written = protect(tx, needles.key, items)
+    fresh = {needles.key.pseudo_id(i.real_id) for i in items if i.new}
+    for pid in fresh:
+        needles.sealed.pop(pid, None)
+    scrub_around_people(tx, needles, [pid for pid in written if pid not in fresh])
+    return written
+
+
+def sealed_values(tx: ManagedTransaction, needles: Needles, pids: Iterable[str]) -> dict[str, str]:
+    """The sealed values of these protected people (cached in ``needles.sealed``); a pid
+    that is not (yet) a protected node is left out."""
+    sealed = needles.sealed
+    wanted = sorted(set(pids) - sealed.keys())
+    if wanted:
+        sealed.update((r["id"], r["sealed"]) for r in tx.run(SEALED_PEOPLE, pids=wanted))
+    return sealed
 
 
 def scrub_around_people(tx: ManagedTransaction, needles: Needles, pids: list[str]) -> None:

@@ -26,6 +26,7 @@ from neo4j import ManagedTransaction
 from casegraph.errors import RecordError
 from casegraph.graph.db import GraphDB
 from casegraph.graph.model import (
+    KINDS,
     PERSON,
     RELATIONSHIPS,
     SOURCE,
@@ -35,13 +36,17 @@ from casegraph.graph.model import (
 )
 from casegraph.graph.names import name_key, search_keys
 from casegraph.graph.protected_writes import (
+    REL_AAD,
     Needles,
     ToProtect,
-    protect,
-    scrub_around_people,
+    has_text,
+    protect_and_scrub,
     scrub_linked,
+    scrub_nodes,
     scrub_relationships,
     scrub_rewritten,
+    scrubbed_props,
+    sealed_values,
 )
 from casegraph.graph.protection import own_level
 from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, SourceRecord
@@ -57,7 +62,7 @@ from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, So
 _UNION = "[x IN coalesce({old}, []) WHERE NOT x IN {new}] + {new}"
 # What scrubbing needs of a relationship with a protected end (protected_writes.REL_TEXT),
 # returned by the statement that writes it rather than looked up again by element id.
-_TOUCHED = """{{rid: elementId(r), props: properties(r),
+_TOUCHED = """{{rid: elementId(r), props: properties(r), ida: a.id, idb: b.id,
        clear_a: CASE WHEN a.protection IS NULL THEN elementId(a) END,
        clear_b: CASE WHEN b.protection IS NULL THEN elementId(b) END,
        victims: [v IN [a, b] WHERE v.protection IS NOT NULL | [v.id, v.sealed]]}}"""
@@ -122,6 +127,19 @@ RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
 """
 )
 
+# New nodes whose every stored property the writer computed (text linked to a protected
+# person, scrubbed before it is written: see GraphWriter._send_nodes).
+CREATE_NODES_STORED = """
+UNWIND $rows AS row
+CREATE (n:Entity:{label})
+SET n = row
+RETURN count(n) AS created, 0 AS updated
+"""
+
+# The writer scrubs a new relationship's own text before sending it (``row.v``: it knows
+# which ends are protected); it asks back only for the unprotected ends whose text must be
+# scrubbed again (``row.x``), and for everything about a row with a protected end it did
+# not expect (``touched``, as MERGE_RELATIONSHIPS).
 CREATE_RELATIONSHIPS = (
     """
 UNWIND $rows AS row
@@ -130,7 +148,10 @@ MATCH (b:Entity) WHERE b.id IN row.t
 CREATE (a)-[r:{rtype} {{key: row.k, sources: row.s}}]->(b)
 SET r += row.p
 RETURN count(r) AS created, 0 AS updated, count(DISTINCT row.i) AS matched,
-       collect(CASE WHEN a.protection IS NOT NULL OR b.protection IS NOT NULL
+       collect(CASE WHEN row.x THEN [CASE WHEN a.protection IS NULL THEN elementId(a) END,
+                                     CASE WHEN b.protection IS NULL THEN elementId(b) END]
+               END) AS ends,
+       collect(CASE WHEN row.v IS NULL AND (a.protection IS NOT NULL OR b.protection IS NOT NULL)
                     THEN """
     + _TOUCHED
     + """ END) AS touched
@@ -239,6 +260,34 @@ def relationship_row(rec: RelationshipRecord) -> dict[str, Any]:
     }
 
 
+def created_node_props(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties :data:`CREATE_NODES` stores for ``row`` (an :func:`entity_row`)."""
+    out: dict[str, Any] = {"id": row["id"]}
+    for k, v in row["props"].items():
+        if v is not None:  # SET n += {k: null} stores nothing
+            out[k] = list(v) if isinstance(v, tuple) else v
+    keys = list(row["keys"])
+    out.update(
+        name=row["name"],
+        name_key=row["name_key"],
+        aliases=list(row["aliases"]),
+        sources=list(row["sources"]),
+        search_keys=keys,
+        search_text="".join(" " + k for k in keys),
+    )
+    return out
+
+
+def created_rel_props(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties :data:`CREATE_RELATIONSHIPS` stores for ``row`` (a
+    :func:`relationship_row`)."""
+    out: dict[str, Any] = {"key": row["k"], "sources": list(row["s"])}
+    for k, v in row["p"].items():
+        if v is not None:
+            out[k] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
 ProgressFn = Callable[[int], None]
 
 # A batch for the sending thread: (count key, work in one transaction, rows).
@@ -265,7 +314,8 @@ class GraphWriter:
     A person it names, or whose own properties call for it, is written sealed under her
     pseudonymous id; a relationship that names one is written to that id, and protects
     her first if the graph still holds her in clear. ``kinds`` (id → kind of the input's
-    entities) spares the pseudonymous lookup for ends that are no person. ``links``
+    entities, every one of them looked up in the graph under both ids, those it holds
+    protected put in ``protect``) spares the pseudonymous lookup for the ends it names. ``links``
     (``hash(id)`` → pseudonymous ids, see :class:`~casegraph.graph.protected_writes.Needles`)
     names the protected people the input links an entity to: its text is scrubbed of their
     names in the transaction that writes it, before the relationships are written.
@@ -296,6 +346,12 @@ class GraphWriter:
         self._pending_nodes = 0
         # people this writer stored protected (a relationship to one needs no conversion)
         self._sealed: set[str] = set()
+        # ids of the nodes this writer created with their text already scrubbed of every
+        # protected person the input links them to (``Needles.links``): a relationship to
+        # one of those people changes nothing in them. Used by the sending thread only;
+        # emptied whenever a person is (re)sealed, since her names may have changed.
+        self._clean: set[str] = set()
+        self._pids: dict[str, str] = {}
         # identities in each open MERGE batch: a repeat starts a new batch, because one
         # statement cannot tell a row's own creation from an earlier row's
         self._merge_keys: dict[tuple[str, bool], set[Any]] = defaultdict(set)
@@ -317,7 +373,7 @@ class GraphWriter:
                 else None
             )
             if level is not None:
-                self._add_person(record, level)
+                self._add_person(record, level, new)
             else:
                 self._add_node(label, entity_row(record), new)
         else:
@@ -346,13 +402,25 @@ class GraphWriter:
                 self._rels[(rtype, new)] = []
 
     def _ends(self, rid: str) -> list[str]:
-        """The ids a relationship end may be stored under."""
+        """The ids a relationship end may be stored under. An entity of the input that is
+        not in ``protect`` is stored under its own id: the caller looked every id of the
+        input up in the graph, under both ids, and put those the graph holds protected in
+        ``protect`` (one id to match, not two, is a quarter faster). An id the writer was not
+        told about may be either."""
         if rid in self.protect:
-            return [self.key.pseudo_id(rid)]
-        kind = self.kinds.get(rid)
-        if kind is not None and kind != PERSON:
+            return [self._pseudo_id(rid)]
+        if rid in self.kinds:
             return [rid]
-        return [rid, self.key.pseudo_id(rid)]
+        return [rid, self._pseudo_id(rid)]
+
+    def _pseudo_id(self, rid: str) -> str:
+        """``key.pseudo_id(rid)``, remembered: a person is at the end of many relationships."""
+        pid = self._pids.get(rid)
+        if pid is None:
+            if len(self._pids) >= 500_000:
+                self._pids.clear()
+            pid = self._pids[rid] = self.key.pseudo_id(rid)
+        return pid
 
     def add_all(self, records: Iterable[Record]) -> WriteCounts:
         for rec in records:
@@ -360,14 +428,14 @@ class GraphWriter:
         self.flush()
         return self.counts
 
-    def _add_person(self, record: EntityRecord, level: str) -> None:
+    def _add_person(self, record: EntityRecord, level: str, new: bool = False) -> None:
         payload = {
             "id": record.id,
             "name": record.name,
             "aliases": list(record.aliases),
             "properties": dict(record.properties),
         }
-        self._people.append(ToProtect(record.id, level, payload, tuple(record.sources)))
+        self._people.append(ToProtect(record.id, level, payload, tuple(record.sources), new))
         self._sealed.add(record.id)
         self._pending_nodes += 1
         if len(self._people) >= max(1, self.batch_size // 5):
@@ -431,10 +499,11 @@ class GraphWriter:
         if not people:
             return
         self._pending_nodes -= len(people)
-        key, needles = self.key, self.needles
+        needles, clean = self.needles, self._clean
 
         def work(tx: ManagedTransaction) -> tuple[int, int, int]:
-            scrub_around_people(tx, needles, protect(tx, key, people))
+            if protect_and_scrub(tx, needles, people):
+                clean.clear()
             return (0, 0, 0)
 
         self._submit((PROTECTED_KEY, work, len(people)))
@@ -444,6 +513,9 @@ class GraphWriter:
         cypher = (CREATE_NODES if new else MERGE_NODES).format(label=check_kind(label))
         needles = self.needles
         linked = [r["id"] for r in rows if needles.linked(r["id"])]
+        if new and linked:
+            self._send_new_linked_nodes(label, rows)
+            return
 
         def work(tx: ManagedTransaction) -> tuple[int, int, int]:
             rec = tx.run(cypher, rows=rows).single()
@@ -452,6 +524,39 @@ class GraphWriter:
             if linked:  # text the input links to a protected person: scrubbed already
                 scrub_linked(tx, needles, linked)
             return (int(rec["created"]), int(rec["updated"]), 0) if rec else (0, 0, 0)
+
+        self._submit((label, work, len(rows)))
+
+    def _send_new_linked_nodes(self, label: str, rows: list[dict[str, Any]]) -> None:
+        """New nodes, some linked by the input to protected people: the text of those is
+        scrubbed of their names here and written scrubbed, in one statement (a new node
+        has no relationship in the graph yet, so its linked people are all it needs)."""
+        needles, key, clean = self.needles, self.key, self._clean
+        plain = [r for r in rows if not needles.linked(r["id"])]
+        linked = [r for r in rows if needles.linked(r["id"])]
+        kind = KINDS.get(label)
+        names = kind.scrub_names if kind else True
+        create = CREATE_NODES.format(label=check_kind(label))
+        create_stored = CREATE_NODES_STORED.format(label=check_kind(label))
+
+        def work(tx: ManagedTransaction) -> tuple[int, int, int]:
+            wanted = {p for r in linked for p in needles.linked(r["id"])}
+            sealed = sealed_values(tx, needles, wanted)
+            stored, done = [], []
+            for row in linked:
+                pids = needles.linked(row["id"])
+                parts = needles.union((p, sealed[p]) for p in pids if p in sealed)
+                props = created_node_props(row)
+                stored.append(scrubbed_props(props, parts, key, str(row["id"]), names=names))
+                if all(p in sealed for p in pids):
+                    done.append(row["id"])
+            created = 0
+            for cypher, batch in ((create, plain), (create_stored, stored)):
+                if batch:
+                    rec = tx.run(cypher, rows=batch).single()
+                    created += int(rec["created"]) if rec else 0
+            clean.update(done)
+            return (created, 0, 0)
 
         self._submit((label, work, len(rows)))
 
@@ -464,29 +569,59 @@ class GraphWriter:
         # this batch's transaction. Jobs run in the order they are submitted, so a later
         # batch finds them protected.
         convert = []
-        for row in rows:
-            for real in row.pop("_protect", ()):
-                if real not in self._sealed:
-                    convert.append(ToProtect(real, self.protect[real]))
-                    self._sealed.add(real)
+        # rows with a protected end: (index, pseudonymous ids of those ends, other ends)
+        marked: list[tuple[int, list[str], list[str]]] = []
         wheres = []
         for i, row in enumerate(rows):
             row["i"] = i
             wheres.append(row.pop("_where"))
-        key, needles, missed = self.key, self.needles, self.counts.missed
+            reals = row.pop("_protect", ())
+            for real in reals:
+                if real not in self._sealed:
+                    convert.append(ToProtect(real, self.protect[real]))
+                    self._sealed.add(real)
+            if reals and new:
+                _, rec_ = wheres[-1]
+                pids = [self._pseudo_id(r) for r in reals]
+                others = [e for e in (rec_.from_id, rec_.to_id) if e not in self.protect]
+                marked.append((i, pids, others))
+        key, needles, missed, clean = self.key, self.needles, self.counts.missed, self._clean
+
+        def prepared(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            """The rows to send on the CREATE path: a relationship's text scrubbed of its
+            protected ends' names, and ``x`` where an unprotected end needs scrubbing."""
+            if not marked:
+                return rows
+            out = list(rows)
+            texts = [m for m in marked if has_text(rows[m[0]]["p"])]
+            sealed = sealed_values(tx, needles, {p for m in texts for p in m[1]})
+            for i, pids, others in marked:
+                row = {**out[i], "v": True}
+                if texts and has_text(row["p"]):
+                    parts = needles.union((p, sealed[p]) for p in pids if p in sealed)
+                    row["p"] = scrubbed_props(
+                        created_rel_props(row), parts, key, REL_AAD, names=False
+                    )
+                if any(e not in clean for e in others):
+                    row["x"] = True
+                out[i] = row
+            return out
 
         def work(tx: ManagedTransaction) -> tuple[int, int, int]:
-            if convert:
-                scrub_around_people(tx, needles, protect(tx, key, convert))
-            rec = tx.run(cypher, rows=rows).single()
+            if convert and protect_and_scrub(tx, needles, convert):
+                clean.clear()
+            sent = prepared(tx) if new else rows
+            rec = tx.run(cypher, rows=sent).single()
             matched = int(rec["matched"]) if rec is not None else 0
             if matched < len(rows):  # an end not in the graph: an error, never "unchanged"
                 found = [r.data() for r in tx.run(MISSING_ENDS, rows=rows)]
                 missed.extend(_missed(found, wheres))
             if rec is None:
                 return (0, 0, len(rows))
+            if new and rec["ends"]:
+                scrub_nodes(tx, needles, {e for pair in rec["ends"] for e in pair if e})
             if rec["touched"]:
-                scrub_relationships(tx, needles, (), rows=rec["touched"])
+                scrub_relationships(tx, needles, (), rows=_unless_clean(rec["touched"], clean))
             return (int(rec["created"]), int(rec["updated"]), len(rows) - matched)
 
         self._submit((rtype, work, len(rows)))
@@ -542,6 +677,19 @@ class GraphWriter:
             self.changed = True
         if self.progress:
             self.progress(total)
+
+
+def _unless_clean(touched: list[dict[str, Any]], clean: Collection[str]) -> list[dict[str, Any]]:
+    """``touched`` rows without the unprotected ends that need no scrubbing (``clean``)."""
+    out = []
+    for row in touched:
+        row = dict(row)
+        if row["ida"] in clean:
+            row["clear_a"] = None
+        if row["idb"] in clean:
+            row["clear_b"] = None
+        out.append(row)
+    return out
 
 
 def _missed(

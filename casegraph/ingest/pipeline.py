@@ -334,13 +334,20 @@ def records(
 
 
 def _valid(
-    parsed: Iterator[Parsed], skip: set[Where], dropped: set[Dropped] | None = None
+    parsed: Iterator[Parsed],
+    skip: set[Where],
+    dropped: set[Dropped] | None = None,
+    wanted: Callable[[Any], bool] | None = None,
 ) -> Iterator[tuple[Where, Record]]:
+    """The valid records of ``parsed`` (``wanted``: a test on the raw record that spares
+    validating records the caller would drop anyway; it must keep every record it wants)."""
     validator = Validator(track_references=False)
     for item in parsed:
         if isinstance(item, RecordError):
             continue
         line, raw = item
+        if wanted is not None and not wanted(raw):
+            continue
         where = (_file_of(raw), line)
         if where in skip:
             continue
@@ -387,12 +394,21 @@ def write_input(
     def is_victim(rec: Record) -> bool:
         return isinstance(rec, EntityRecord) and rec.label == PERSON and rec.id in plan.protect
 
+    def maybe_victim(raw: Any) -> bool:
+        """Whether a raw record may be an entity the input protects (the validator takes
+        ``kind`` as given and the ``id`` stripped)."""
+        rid = raw.get("id") if isinstance(raw, dict) and raw.get("kind") == "entity" else None
+        return isinstance(rid, str) and rid.strip() in plan.protect
+
     try:
         for sweep in sweeps:
-            for (file, _), rec in _valid(reader(), skip, plan.dropped):
+            wanted = maybe_victim if sweep == "victims" else None
+            for (file, _), rec in _valid(reader(), skip, plan.dropped, wanted):
                 if sweep == "victims" or (victims_first and is_victim(rec)):
                     if sweep == "victims" and is_victim(rec):
-                        writer.add(rec)
+                        assert isinstance(rec, EntityRecord)
+                        new = plan.is_new(rec.id) and rec.id not in plan.repeated_ids
+                        writer.add(rec, new=new)
                     continue
                 if isinstance(rec, RelationshipRecord):
                     if sweep == "nodes":
