@@ -134,7 +134,20 @@ def test_clicking_a_place_selects_it_in_the_graph(
     page = admin_map
     plan = seed_plan(seeded)
     [bahrain] = [p for p in plan["placed"] if plan["names"][p] == "Bahrain"]
-    page.click(f"#map path.map-place[data-id='{bahrain}']")
+    marker = f"#map path.map-place[data-id='{bahrain}']"
+    # click once Leaflet has finished fitting the view (no zoom animation running, the
+    # marker still over two frames): a click during the animation can land where the
+    # marker was a frame before (seen once in CI)
+    page.wait_for_function(
+        """sel => new Promise(done => {
+             const box = () => JSON.stringify(document.querySelector(sel).getBoundingClientRect());
+             const before = box();
+             requestAnimationFrame(() => requestAnimationFrame(() => done(
+               !document.querySelector('#map .leaflet-zoom-anim') && box() === before)));
+           })""",
+        arg=marker,
+    )
+    page.click(marker)
     page.wait_for_function(
         "id => window.cy.$(':selected').map(n => n.id()).join() === id", arg=bahrain
     )
