@@ -139,9 +139,10 @@ def bulk_load(db: GraphDB, path: Path, batch: int = 20_000) -> None:
     db.bump_graph_version()
 
 
-def plain_projection(db: GraphDB) -> nx.Graph:
-    """The baseline: one record per relationship, ``add_edge`` each."""
-    G = nx.Graph()
+def plain_projection(db: GraphDB, graph_class: type[nx.Graph] = nx.Graph) -> nx.Graph:
+    """The baseline: one record per relationship, ``add_edge`` each, into a new
+    ``graph_class``."""
+    G = graph_class()
 
     def work(tx: Any) -> None:
         for rec in tx.run(PLAIN_NODES):
@@ -361,16 +362,7 @@ def _in_process(uri: str, naive: bool) -> tuple[list[str], str, float | None]:
         if naive:
 
             def naive_workflow() -> dict[Any, float]:
-                D = nx.DiGraph()
-
-                def work(tx: Any) -> None:
-                    for rec in tx.run(PLAIN_NODES):
-                        D.add_node(rec["id"])
-                    for rec in tx.run(PLAIN):
-                        D.add_edge(rec["a"], rec["b"])
-
-                db.execute_read(work)
-                return dict(nx.pagerank(D))
+                return dict(nx.pagerank(plain_projection(db, nx.DiGraph)))
 
             t_naive, _, cpu_naive = with_cpu(naive_workflow)
             out.append(row("naive: export → nx.DiGraph → nx.pagerank", t_naive, None, cpu_naive))

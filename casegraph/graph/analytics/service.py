@@ -252,6 +252,14 @@ def partition(
     return G, part
 
 
+def _louvain_key(
+    backend: AnalyticsBackend, opts: ProjectionOptions, seed: int, resolution: float
+) -> tuple[Any, ...]:
+    """The cache key of a Louvain partition: what :func:`_partitioned` stores under and
+    :func:`communities_ready` looks for."""
+    return ("louvain", backend.name, opts.cache_key(), seed, resolution)
+
+
 def _partitioned(
     db: GraphDB,
     opts: ProjectionOptions,
@@ -263,7 +271,7 @@ def _partitioned(
 ) -> tuple[Nodes, communities_mod.Partition, str]:
     if not 0 < resolution <= 100:
         raise InvalidRequestError("resolution must be greater than 0 and at most 100")
-    key = ("louvain", backend.name, opts.cache_key(), seed, resolution)
+    key = _louvain_key(backend, opts, seed, resolution)
 
     def compute() -> tuple[Nodes, communities_mod.Partition, str]:
         try:
@@ -286,8 +294,7 @@ def communities_ready(
     backend: str | None = None,
 ) -> bool:
     """Whether :func:`communities` would answer from this process's cache."""
-    key = ("louvain", get_backend(backend).name, opts.cache_key(), seed, resolution)
-    return cache.contains(db, key)
+    return cache.contains(db, _louvain_key(get_backend(backend), opts, seed, resolution))
 
 
 def communities(
