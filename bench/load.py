@@ -185,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=30.0, help="wrk's request timeout, s")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--role", default="viewer")
+    ap.add_argument("--heap", default="2g", help="Neo4j's heap (default 2g)")
+    ap.add_argument(
+        "--pagecache",
+        default="1g",
+        help="Neo4j's page cache (default 1g; the 1M graph's store is 2.3 GiB)",
+    )
     ap.add_argument("--data", type=Path, default=ROOT / ".casegraph" / "bench-load")
     ap.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "load.json")
     ap.add_argument(
@@ -203,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args.data.mkdir(parents=True, exist_ok=True)
-    uri = local_neo4j.start(free_port(), args.data / "neo4j", heap="2g", pagecache="1g")
+    uri = local_neo4j.start(
+        free_port(), args.data / "neo4j", heap=args.heap, pagecache=args.pagecache
+    )
     neo4j_pid = int((args.data / "neo4j" / "neo4j.pid").read_text())
     servers = []
     db = GraphDB(uri)
@@ -252,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         results["setup"] = (
             f"wrk {threads} thread(s), {args.clients} connections, {args.duration:.0f} s mix"
             f" ({args.baseline_duration:.0f} s baseline), role {args.role},"
-            f" {args.workers} uvicorn workers, {args.entities:,} entities"
+            f" {args.workers} uvicorn workers, {args.entities:,} entities,"
+            f" Neo4j heap {args.heap}, page cache {args.pagecache}"
         )
         results["cpus"] = os.cpu_count()
         results["loadavg_before"] = [round(x, 1) for x in load_before]

@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         "turns after a start cost several times the later ones)",
     )
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--heap", default="2g", help="Neo4j's heap (default 2g)")
+    ap.add_argument("--pagecache", default="1g", help="Neo4j's page cache (default 1g)")
     ap.add_argument("--role", default="viewer")
     ap.add_argument("--data", type=Path, default=ROOT / ".casegraph" / "bench-load")
     ap.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "load-ab.json")
@@ -126,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         check=True,
     ).stdout.strip()
 
-    uri = local_neo4j.start(free_port(), args.data / "neo4j", heap="2g", pagecache="1g")
+    uri = local_neo4j.start(
+        free_port(), args.data / "neo4j", heap=args.heap, pagecache=args.pagecache
+    )
     neo4j_pid = int((args.data / "neo4j" / "neo4j.pid").read_text())
     servers: dict[str, Server] = {}
     db = GraphDB(uri)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +38,11 @@ class Settings(BaseSettings):
     path_timeout: float = 2.0
     state_interval: float = 0.5
     answer_cache_entries: int = 4096
+    # Request threads per API worker: the routes that read Neo4j run in this many threads
+    # at most (the rest wait in the event loop, at no cost), and the worker's driver pool
+    # holds as many connections plus a few for its background tasks. More threads than the
+    # cores and Neo4j can serve only add lock contention (issue 13).
+    request_threads: int = Field(default=8, ge=1, le=256)
     # Where link analysis runs (issue 16): "local" (NetworkX/igraph in this process) or "gds"
     # (Neo4j Graph Data Science, server-side, through the graphdatascience client).
     analytics: Literal["local", "gds"] = "local"

@@ -217,13 +217,17 @@ def test_search_plans_sort_no_match_set(seeded: GraphDB) -> None:
             stack.extend(p.get("children", []))
         return found
 
-    prefix = operators(repository.SEARCH_KEY_PREFIX, {"key": "a", "label": None, "window": 5})
+    params = {"key": "a", "lucene": "a*", "blind": "x", "levels": ["all"], "label": None}
+    params |= {"window": 5, "inner": 5}
+    prefix = operators(repository.search_statement(["prefix"]), params)
     assert "Sort" not in prefix and "Top" not in prefix, prefix
     assert any(op.startswith("NodeIndexSeekByRange") for op in prefix), prefix
-    full = operators(
-        repository.SEARCH_FULLTEXT, {"lucene": "a*", "label": None, "window": 5, "inner": 5}
-    )
+    full = operators(repository.search_statement(["fulltext"]), params)
     assert "Sort" not in full and "Top" not in full, full
+    # all of them in one statement (one round trip), still without a sort
+    every = operators(repository.search_statement(["hit", "blind", "prefix", "fulltext"]), params)
+    assert "Sort" not in every and "Top" not in every, every
+    assert any(op.startswith("NodeIndexSeekByRange") for op in every), every
 
 
 # -- shortest paths: too far in hops, too far in time ---------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
@@ -90,6 +91,9 @@ def create_app(*, db: GraphDB | None = None, settings: Settings | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # routes added after create_app that declare no right need admin (deny by default)
         rights = RightsTable.of(app.routes, strict=False)
+        # the routes that read Neo4j run in at most this many threads (the driver's pool
+        # is sized to match: GraphDB.from_settings)
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         context = AppContext.start(settings, rights, db)
         app.state.context = context
         try:

@@ -35,6 +35,9 @@ from casegraph.settings import Settings, get_settings
 T = TypeVar("T")
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, OSError)
+#: Connections a process keeps beyond its request threads (``request_threads``): the graph
+#: watch, the audit sink, analytics jobs and their projection reads.
+BACKGROUND_CONNECTIONS = 4
 
 GRAPH_VERSION_READ = "OPTIONAL MATCH (m:CasegraphMeta {key: 'graph'}) RETURN m.version AS v"
 GRAPH_VERSION_BUMP = (
@@ -73,6 +76,7 @@ class GraphDB:
         connection_timeout: float = 5.0,
         max_transaction_retry_time: float = 15.0,
         protection_key: ProtectionKey | Callable[[], ProtectionKey] | None = None,
+        max_connections: int = 100,
     ) -> None:
         auth = (user, password) if password else None
         self.uri = uri
@@ -89,6 +93,7 @@ class GraphDB:
             max_transaction_retry_time=max_transaction_retry_time,
             connection_acquisition_timeout=connection_timeout * 2,
             notifications_min_severity="OFF",
+            max_connection_pool_size=max_connections,
         )
 
     @classmethod
@@ -100,6 +105,7 @@ class GraphDB:
             password=s.neo4j_password,
             database=s.neo4j_database,
             protection_key=lambda: protection_key_for(s),
+            max_connections=s.request_threads + BACKGROUND_CONNECTIONS,
         )
 
     @property

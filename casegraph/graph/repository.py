@@ -7,6 +7,7 @@ Every function returns plain dicts. Graph-shaped answers use one shape (DESIGN.m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -50,29 +51,59 @@ SEARCH_FULLTEXT = f"""
 CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $lucene, {{limit: $inner}})
 YIELD node, score
 WHERE $label IS NULL OR $label IN labels(node)
-RETURN node.id AS id, node.name AS name, score
+WITH node, score
 LIMIT $window
+RETURN collect([node.id, node.name, score]) AS fulltext
 """
 
 SEARCH_BLIND = """
-CALL db.index.fulltext.queryNodes('entity_blind', $lucene, {limit: $inner}) YIELD node, score
+CALL db.index.fulltext.queryNodes('entity_blind', $blind, {limit: $inner}) YIELD node, score
 WHERE node.protection IN $levels AND ($label IS NULL OR $label IN labels(node))
-RETURN node.id AS id, node.name AS name, score
+WITH node, score
 LIMIT $window
+RETURN collect([node.id, node.name, score]) AS blind
 """
 
 BLIND_HIT = """
-CALL db.index.fulltext.queryNodes('entity_blind', $lucene, {limit: 1}) YIELD node
+CALL db.index.fulltext.queryNodes('entity_blind', $blind, {limit: 1}) YIELD node
 RETURN count(node) > 0 AS hit
 """
 
 SEARCH_KEY_PREFIX = """
 MATCH (node:Entity)
 WHERE node.name_key STARTS WITH $key AND ($label IS NULL OR $label IN labels(node))
-RETURN node.id AS id, node.name AS name, 100.0 AS score
+WITH node
 ORDER BY node.name_key
 LIMIT $window
+RETURN collect([node.id, node.name, 100.0]) AS prefix
 """
+
+
+SEARCH_PARTS = {
+    "hit": BLIND_HIT,
+    "blind": SEARCH_BLIND,
+    "prefix": SEARCH_KEY_PREFIX,
+    "fulltext": SEARCH_FULLTEXT,
+}
+
+
+def search_statement(parts: Iterable[str]) -> str:
+    """One statement that runs the search queries ``parts`` (of ``hit``: does the query
+    name a protected person, :data:`BLIND_HIT`; ``blind``: :data:`SEARCH_BLIND`; ``prefix``:
+    :data:`SEARCH_KEY_PREFIX`; ``fulltext``: :data:`SEARCH_FULLTEXT`), each in its own
+    ``CALL`` subquery, and returns one row with a column per part: one round trip.
+
+    >>> print(search_statement(["hit"]))
+    CALL () {
+    CALL db.index.fulltext.queryNodes('entity_blind', $blind, {limit: 1}) YIELD node
+    RETURN count(node) > 0 AS hit
+    }
+    RETURN hit
+    """
+    chosen = list(parts)
+    calls = [f"CALL () {{{SEARCH_PARTS[p]}}}" for p in chosen]
+    return "\n".join([*calls, "RETURN " + ", ".join(chosen)])
+
 
 # In the order of the ``entity_name`` range index (ties by id: a partial sort of the few rows
 # that share a name), so listing stops after $limit rows.
@@ -124,7 +155,19 @@ OPTIONAL MATCH (s:Source) WHERE s.id IN coalesce(n.sources, [])
 RETURN n, {_degree_map("n", directed=False)} AS by_type, collect(s) AS sources
 """
 
-CENTRE = "MATCH (n:Entity {id: $id}) RETURN n, COUNT { (n)--() } AS degree"
+#: The centre and the first level of its neighborhood, in one statement: the centre with
+#: its degree, and at most $fanout of its neighbors (the LIMIT inside the COLLECT subquery)
+#: as [id, degree] pairs, in the order :data:`EXPAND` would give them.
+CENTRE = """
+MATCH (n:Entity {{id: $id}})
+RETURN n, COUNT {{ (n)--() }} AS degree,
+  COLLECT {{
+    MATCH (n)-[{types}]-(m:Entity)
+    WHERE $with_sources OR NOT m:Source
+    WITH m LIMIT $fanout
+    RETURN [m.id, COUNT {{ (m)--() }}]
+  }} AS next
+"""
 
 #: One level of a neighborhood: at most $fanout relationships of each frontier node (the
 #: LIMIT is inside the subquery, so a hub's other relationships are never read), with the
@@ -143,30 +186,42 @@ CALL (n) {{
 RETURN nid AS from_id, m.id AS id, COUNT {{ (m)--() }} AS degree
 """
 
-#: The relationships among the answer's entities, read from the sparse side: every
-#: relationship of each sparse entity whose other end is in the answer ...
-EDGES_FROM_SPARSE = """
-UNWIND $sparse AS aid
-MATCH (a:Entity {{id: aid}})-[r{types}]-(b:Entity)
-WHERE b.id IN $ids
-RETURN r, startNode(r).id AS from_id, endNode(r).id AS to_id
-"""
-
-#: ... and between two dense entities (few), checked pair by pair (``Expand(Into)``).
-EDGES_AMONG_DENSE = """
-UNWIND $dense AS aid
-MATCH (a:Entity {{id: aid}})
-UNWIND $dense AS bid
-MATCH (b:Entity {{id: bid}})
-MATCH (a)-[r{types}]->(b)
-RETURN r, a.id AS from_id, b.id AS to_id
-"""
-
-#: The relationship counts of entities per type and direction (the "+N more" summaries).
-DEGREES = f"""
-UNWIND $ids AS nid
-MATCH (n:Entity {{id: nid}})
-RETURN nid AS id, {_degree_map("n", directed=True)} AS counts
+#: What a neighborhood keeps, read in one statement once its entities are chosen (each
+#: part one row of lists):
+#:
+#: - the entities themselves (only these: the expansion returned ids and degrees);
+#: - the relationships among them, read from the sparse side: every relationship of each
+#:   sparse entity whose other end is in the answer ...
+#: - ... and between two dense entities (few), checked pair by pair (``Expand(Into)``), so
+#:   that a dense entity's own relationships are never read;
+#: - the relationship counts per type and direction (``GetDegree``) of the expanded
+#:   entities that the cap or the limit cut, for the "+N more" summaries.
+KEPT = f"""
+CALL () {{
+  UNWIND $ids AS nid
+  MATCH (node:Entity {{id: nid}})
+  RETURN collect(node) AS nodes
+}}
+CALL () {{
+  UNWIND $sparse AS aid
+  MATCH (a:Entity {{id: aid}})-[r<types>]-(b:Entity)
+  WHERE b.id IN $all
+  RETURN collect([r, startNode(r).id, endNode(r).id]) AS sparse_edges
+}}
+CALL () {{
+  UNWIND $dense AS aid
+  MATCH (a:Entity {{id: aid}})
+  UNWIND $dense AS bid
+  MATCH (b:Entity {{id: bid}})
+  MATCH (a)-[r<types>]->(b)
+  RETURN collect([r, a.id, b.id]) AS dense_edges
+}}
+CALL () {{
+  UNWIND $partial AS nid
+  MATCH (n:Entity {{id: nid}})
+  RETURN collect([nid, {_degree_map("n", directed=True)}]) AS counts
+}}
+RETURN nodes, sparse_edges, dense_edges, counts
 """
 
 #: An entity with more relationships than this is dense: the edges among an answer's
@@ -245,14 +300,14 @@ def blind_lucene(db: GraphDB, q: str) -> str:
 
 def names_protected_person(db: GraphDB, q: str) -> bool:
     """Whether ``q`` is (every word of) a protected person's name."""
-    lucene = blind_lucene(db, q)
-    if not lucene:
+    blind = blind_lucene(db, q)
+    if not blind:
         return False
-    return bool(db.execute_read(lambda tx: _blind_hit(tx, lucene)))
+    return bool(db.execute_read(lambda tx: _blind_hit(tx, blind)))
 
 
-def _blind_hit(tx: ManagedTransaction, lucene: str) -> bool:
-    row = tx.run(BLIND_HIT, lucene=lucene).single()
+def _blind_hit(tx: ManagedTransaction, blind: str) -> bool:
+    row = tx.run(BLIND_HIT, blind=blind).single()
     return bool(row and row["hit"])
 
 
@@ -303,27 +358,27 @@ def search_checked(
     params: dict[str, Any] = {"label": label, "limit": limit, "window": window, "inner": inner}
     key = name_key(q)
     blind = blind_lucene(db, q) if key else ""
-    queries: list[tuple[str, dict[str, Any]]] = []
+    parts = ["hit"]  # in the order of preference of their rows
+    if levels and label in (None, "Person"):
+        parts.append("blind")
+    parts += ["prefix", "fulltext"]
     if key:
-        queries = [
-            (SEARCH_KEY_PREFIX, {"key": key}),
-            (SEARCH_FULLTEXT, {"lucene": _lucene(q)}),
-        ]
-        if levels and label in (None, "Person"):
-            queries.insert(0, (SEARCH_BLIND, {"lucene": blind, "levels": sorted(levels)}))
+        params.update(key=key, lucene=_lucene(q), blind=blind, levels=sorted(levels))
+    statement = search_statement(parts)
 
     def work(tx: ManagedTransaction) -> tuple[list[dict[str, Any]], bool]:
-        named = _blind_hit(tx, blind) if blind else False
         if not key:
             if q.strip():
-                return [], named
+                return [], False
             rows = list(tx.run(LIST_ENTITIES, params))
-            return [dict(node_dict(r["node"]), score=0.0) for r in rows], named
+            return [dict(node_dict(r["node"]), score=0.0) for r in rows], False
+        row = tx.run(statement, params).single()
+        assert row is not None  # aggregations: always one row
         chosen: dict[str, float] = {}
-        for query, extra in queries:
+        for part in parts[1:]:
             found = [
-                (str(r["id"]), str(r["name"] or ""), round(float(r["score"]), 4))
-                for r in tx.run(query, {**params, **extra})
+                (str(ident), str(name or ""), round(float(score), 4))
+                for ident, name, score in row[part]
             ]
             # the few bounded rows, in the order the unbounded queries gave: best score
             # first, then by name
@@ -337,7 +392,7 @@ def search_checked(
         }
         return [
             dict(node_dict(nodes[ident]), score=score) for ident, score in top if ident in nodes
-        ], named
+        ], bool(row["hit"])
 
     return db.execute_read(work)
 
@@ -396,9 +451,13 @@ def neighborhood(
         raise InvalidRequestError(f"fanout must be between 1 and {MAX_NEIGHBORHOOD}")
     types = type_pattern(with_sources)
     expand = EXPAND.format(types=types)
+    centre_query = CENTRE.format(types=types)
+    kept_query = KEPT.replace("<types>", types)
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        centre = tx.run(CENTRE, id=entity_id).single()
+        centre = tx.run(
+            centre_query, id=entity_id, with_sources=with_sources, fanout=fanout
+        ).single()
         if centre is None:
             raise NotFoundError(f"no entity with id {entity_id!r}")
         depths: dict[str, int] = {entity_id: 0}
@@ -411,39 +470,57 @@ def neighborhood(
                 break
             rows: dict[str, int] = dict.fromkeys(frontier, 0)
             nxt: list[str] = []
-            result = tx.run(expand, ids=frontier, with_sources=with_sources, fanout=fanout)
-            for row in result:
-                rows[row["from_id"]] += 1
-                mid = row["id"]
+            if level == 1:  # read with the centre
+                found_rows: Iterable[tuple[str, str, int]] = (
+                    (entity_id, mid, deg) for mid, deg in centre["next"]
+                )
+                result = None
+            else:
+                result = tx.run(expand, ids=frontier, with_sources=with_sources, fanout=fanout)
+                found_rows = ((r["from_id"], r["id"], r["degree"]) for r in result)
+            for from_id, mid, deg in found_rows:
+                rows[from_id] += 1
                 if mid in depths:
                     continue
                 if len(depths) >= limit:
                     # the limit is reached: this entity and the rest of the frontier are
                     # summarized, not read further
                     truncated = True
-                    rest = frontier[frontier.index(row["from_id"]) :]
+                    rest = frontier[frontier.index(from_id) :]
                     partial.extend(rest)
                     for nid in rest:
                         rows.pop(nid, None)
                     break
                 depths[mid] = level
-                degree[mid] = int(row["degree"])
+                degree[mid] = int(deg)
                 nxt.append(mid)
-            result.consume()
+            if result is not None:
+                result.consume()
             partial.extend(nid for nid, n in rows.items() if n >= fanout)
             frontier = nxt
-        found = {
-            str(r["node"]["id"]): r["node"]
-            for r in tx.run(NODES_BY_ID, ids=[nid for nid in depths if nid != entity_id])
-        }
+        ids = list(depths)
+        dense = [i for i in ids if degree.get(i, 0) > DENSE_DEGREE]
+        kept = tx.run(
+            kept_query,
+            ids=[nid for nid in ids if nid != entity_id],
+            all=ids,
+            sparse=[i for i in ids if degree.get(i, 0) <= DENSE_DEGREE],
+            dense=dense if len(dense) > 1 else [],  # one dense entity: no pair to check
+            partial=list(dict.fromkeys(partial)),
+        ).single()
+        assert kept is not None  # aggregations: always one row
+        found = {str(node["id"]): node for node in kept["nodes"]}
         found[entity_id] = centre["n"]
         nodes = {
             nid: dict(node_dict(found[nid]), depth=level)
             for nid, level in depths.items()
             if nid in found  # an entity deleted meanwhile (another transaction)
         }
-        edges = _edges_among(tx, list(nodes), degree, types, with_sources)
-        more = _more(tx, list(dict.fromkeys(partial)), edges, with_sources)
+        edges: dict[str, dict[str, Any]] = {}
+        for r, from_id, to_id in [*kept["sparse_edges"], *kept["dense_edges"]]:
+            if from_id in nodes and to_id in nodes:
+                edges.setdefault(r.element_id, edge_dict(r, from_id, to_id))
+        more = _more(kept["counts"], edges, with_sources)
         return {
             "center": entity_id,
             "depth": depth,
@@ -457,54 +534,29 @@ def neighborhood(
     return db.execute_read(work)
 
 
-def _edges_among(
-    tx: ManagedTransaction,
-    ids: list[str],
-    degree: dict[str, int],
-    types: str,
-    with_sources: bool,
-) -> dict[str, dict[str, Any]]:
-    """The relationships among ``ids`` (by element id), read without expanding a dense
-    entity: :data:`EDGES_FROM_SPARSE` and :data:`EDGES_AMONG_DENSE`."""
-    sparse = [i for i in ids if degree.get(i, 0) <= DENSE_DEGREE]
-    dense = [i for i in ids if degree.get(i, 0) > DENSE_DEGREE]
-    edges: dict[str, dict[str, Any]] = {}
-    if sparse:
-        query = EDGES_FROM_SPARSE.format(types=types)
-        for r in tx.run(query, sparse=sparse, ids=ids):
-            edges.setdefault(r["r"].element_id, edge_dict(r["r"], r["from_id"], r["to_id"]))
-    if len(dense) > 1:
-        query = EDGES_AMONG_DENSE.format(types=types)
-        for r in tx.run(query, dense=dense):
-            edges.setdefault(r["r"].element_id, edge_dict(r["r"], r["from_id"], r["to_id"]))
-    return edges
-
-
 def _more(
-    tx: ManagedTransaction,
-    partial: list[str],
+    counts: list[tuple[str, dict[str, int]]],
     edges: dict[str, dict[str, Any]],
     with_sources: bool,
 ) -> list[dict[str, Any]]:
     """The "+N more" summaries of the expanded entities that the fan-out cap or the limit
-    cut: per (entity, type, direction), the relationships not among ``edges``."""
-    if not partial:
-        return []
+    cut: per (entity, type, direction), the relationships not among ``edges``. ``counts``
+    holds each such entity's relationship counts (per type and direction, from :data:`KEPT`)."""
     shown: dict[tuple[str, str, str], int] = {}
     for e in edges.values():
         shown[(e["from"], e["type"], "out")] = shown.get((e["from"], e["type"], "out"), 0) + 1
         shown[(e["to"], e["type"], "in")] = shown.get((e["to"], e["type"], "in"), 0) + 1
     out: list[dict[str, Any]] = []
-    for row in tx.run(DEGREES, ids=partial):
-        for key, total in sorted(row["counts"].items()):
+    for nid, by_key in counts:
+        for key, total in sorted(by_key.items()):
             rtype, direction = key[:-1], "out" if key[-1] == ">" else "in"
             if not total or (rtype == DOCUMENT_LINK and not with_sources):
                 continue
-            hidden = int(total) - shown.get((row["id"], rtype, direction), 0)
+            hidden = int(total) - shown.get((nid, rtype, direction), 0)
             if hidden > 0:
                 out.append(
                     {
-                        "node": row["id"],
+                        "node": nid,
                         "type": rtype,
                         "direction": direction,
                         "count": hidden,

@@ -131,12 +131,13 @@ def centrality(
             db, measure, top=top, opts=opts, k=k, seed=seed, cache=cache, backend=settings.analytics
         )
 
-    ready = service.ready(
-        db, measure, opts, k=k, seed=seed, cache=cache, backend=settings.analytics
-    )
-    key = ("centrality", measure, opts.cache_key(), k, seed, settings.analytics)
-    running = in_background(request, db, cache, settings, key, opts, ready, answer)
-    return running if running is not None else answer()
+    with cache.one_stamp(db):  # one stamp read for the look-ups below
+        ready = service.ready(
+            db, measure, opts, k=k, seed=seed, cache=cache, backend=settings.analytics
+        )
+        key = ("centrality", measure, opts.cache_key(), k, seed, settings.analytics)
+        running = in_background(request, db, cache, settings, key, opts, ready, answer)
+        return running if running is not None else answer()
 
 
 @router.get(
@@ -169,12 +170,13 @@ def communities(
             backend=settings.analytics,
         )
 
-    ready = service.communities_ready(
-        db, opts, seed=seed, resolution=resolution, cache=cache, backend=settings.analytics
-    )
-    key = ("communities", opts.cache_key(), seed, resolution, settings.analytics)
-    running = in_background(request, db, cache, settings, key, opts, ready, answer)
-    return running if running is not None else answer()
+    with cache.one_stamp(db):  # one stamp read for the look-ups below
+        ready = service.communities_ready(
+            db, opts, seed=seed, resolution=resolution, cache=cache, backend=settings.analytics
+        )
+        key = ("communities", opts.cache_key(), seed, resolution, settings.analytics)
+        running = in_background(request, db, cache, settings, key, opts, ready, answer)
+        return running if running is not None else answer()
 
 
 @router.get(

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from casegraph.graph.analytics.jobs import Jobs
 from casegraph.graph.analytics.store import ProjectionStore
@@ -69,12 +70,31 @@ class AnalyticsCache:
         self.jobs = Jobs()
         self._data: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._pinned = threading.local()
         self.hits = 0
         self.misses = 0
 
+    def stamp(self, db: GraphDB) -> tuple[int, str]:
+        """``db``'s graph stamp: the one pinned by :meth:`one_stamp` in this thread, else
+        read now."""
+        pinned = getattr(self._pinned, "value", None)
+        if pinned is not None and pinned[0] == (db.uri, db.database):
+            return cast(tuple[int, str], pinned[1])
+        return graph_stamp(db)
+
+    @contextmanager
+    def one_stamp(self, db: GraphDB) -> Iterator[None]:
+        """Within the block, this thread reads ``db``'s graph stamp once: the look-ups of
+        one request agree on one graph, and cost one read instead of one each."""
+        self._pinned.value = ((db.uri, db.database), graph_stamp(db))
+        try:
+            yield
+        finally:
+            self._pinned.value = None
+
     def get_or_compute(self, db: GraphDB, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value of ``key`` on ``db``'s current graph, computing it if needed."""
-        version = graph_stamp(db)
+        version = self.stamp(db)
         where = (db.uri, db.database)
         full = (where, version, key)
         with self._lock:
@@ -96,7 +116,7 @@ class AnalyticsCache:
 
     def contains(self, db: GraphDB, key: Hashable) -> bool:
         """Whether ``key`` is cached for ``db``'s current graph (nothing is computed)."""
-        full = ((db.uri, db.database), graph_stamp(db), key)
+        full = ((db.uri, db.database), self.stamp(db), key)
         with self._lock:
             return full in self._data
 

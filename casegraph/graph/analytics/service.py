@@ -31,7 +31,7 @@ from casegraph.graph.analytics import communities as communities_mod
 from casegraph.graph.analytics import csr as csr_mod
 from casegraph.graph.analytics import keyplayers as keyplayers_mod
 from casegraph.graph.analytics.backend import AnalyticsBackend, Nodes, Unsupported, get_backend
-from casegraph.graph.analytics.cache import CACHE, AnalyticsCache, graph_stamp
+from casegraph.graph.analytics.cache import CACHE, AnalyticsCache
 from casegraph.graph.analytics.jobs import report
 from casegraph.graph.analytics.local import LOCAL, check_k, csr_projection, projection
 from casegraph.graph.analytics.projection import ProjectionOptions
@@ -177,7 +177,7 @@ def ready(
     if uses_csr(measure, backend) and k is None:
         if cache.contains(db, ("csr-ranked", measure, opts.cache_key())):
             return True
-        folder = cache.store.folder(db, graph_stamp(db), opts)
+        folder = cache.store.folder(db, cache.stamp(db), opts)
         return (folder / f"{measure}.npy").exists()
     return cache.contains(db, ("scores", chosen.name, measure, opts.cache_key(), k, seed))
 
