@@ -278,8 +278,23 @@ def edge_dict(
     return out
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, list):
+    """A property value as JSON holds it: temporal values as ISO text, lists element-wise
+    (the plain types, nearly every value, are returned at once).
+
+    >>> from neo4j.time import Date
+    >>> _jsonable("Astana"), _jsonable([Date(2024, 3, 1), 2])
+    ('Astana', ['2024-03-01', 2])
+    """
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    if t is list:
+        if all(type(v) in _PLAIN for v in value):
+            return value
         return [_jsonable(v) for v in value]
     if hasattr(value, "iso_format"):
         return value.iso_format()
