@@ -12,8 +12,10 @@ made for that caller) of ``GET /entities``, ``GET /entities/{id}`` and
 
 and each entry carries the graph stamp (:func:`~casegraph.graph.stamp.read_stamp`: the
 write counter and the time of its last bump) it was computed under. An entry is served only
-if the stamp read **now** (one unique-index seek, in a worker thread) is the same, so a
-write made by any process is seen at once.
+if the stamp read **now** (one unique-index seek, in a worker thread; requests that ask at
+the same moment share a read sent after each of them arrived, see
+:mod:`casegraph.api.stamp_reads`) is the same, so a write made by any process is seen at
+once.
 
 When there is no entry for the key (most neighborhoods under load), that read is skipped:
 the answer is computed, and kept under the last stamp the :class:`~casegraph.graph.stamp.
@@ -40,14 +42,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-import anyio
 from neo4j.exceptions import Neo4jError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casegraph.api.audit_records import STATE_REDACT
 from casegraph.api.rights import caller_of
 from casegraph.errors import DatabaseUnavailableError
-from casegraph.graph.stamp import Stamp, read_stamp
+from casegraph.graph.stamp import Stamp
 
 #: The paths whose GET answers are cached.
 CACHED_PATHS = re.compile(r"^/entities(?:/[^/]+(?:/neighborhood)?)?$")
@@ -178,7 +179,9 @@ class AnswerCacheMiddleware:
             context.answers.misses += 1
         else:
             try:
-                stamp = await anyio.to_thread.run_sync(read_stamp, context.db)
+                # a read sent after this request arrived, shared with the requests
+                # that arrived meanwhile (casegraph.api.stamp_reads)
+                stamp = await context.stamps.read()
             except (DatabaseUnavailableError, Neo4jError) as exc:
                 context.watch.observe(error=str(exc))
                 await self.app(scope, receive, send)

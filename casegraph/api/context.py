@@ -18,9 +18,10 @@ from casegraph.api.audit import AuditTrail, build_trail
 from casegraph.api.clientaddr import TrustedProxies
 from casegraph.api.keys import KeyStore
 from casegraph.api.rights import RightsTable
+from casegraph.api.stamp_reads import SharedStampReads
 from casegraph.graph.analytics.cache import AnalyticsCache
 from casegraph.graph.db import GraphDB
-from casegraph.graph.stamp import GraphWatch
+from casegraph.graph.stamp import GraphWatch, read_stamp
 from casegraph.queries.library import Library, load_checked_library
 from casegraph.settings import Settings
 
@@ -49,8 +50,9 @@ class QueryLibrary:
 class AppContext:
     """The database, the settings, the API keys, the audit trail, the saved-query library,
     the analytics cache, the trusted proxies and the rights table of one running app; the
-    watch of Neo4j's state (``/health``) and the answer cache of hot reads
-    (:mod:`casegraph.api.answers`)."""
+    watch of Neo4j's state (``/health``), the answer cache of hot reads
+    (:mod:`casegraph.api.answers`) and its shared stamp reads
+    (:mod:`casegraph.api.stamp_reads`)."""
 
     settings: Settings
     db: GraphDB
@@ -62,6 +64,7 @@ class AppContext:
     rights: RightsTable
     watch: GraphWatch
     answers: AnswerCache
+    stamps: SharedStampReads
     owns_db: bool = False
 
     @classmethod
@@ -83,6 +86,7 @@ class AppContext:
             rights=rights,
             watch=GraphWatch(database, settings.state_interval).start(),
             answers=AnswerCache(settings.answer_cache_entries),
+            stamps=SharedStampReads(lambda: read_stamp(database)),
             owns_db=owns_db,
         )
 
