@@ -27,7 +27,7 @@ import json
 import time
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -44,7 +44,9 @@ from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, So
 from casegraph.graph.runs import IngestRun, now, record_run
 from casegraph.graph.schema import init_schema
 from casegraph.graph.writer import GraphWriter, WriteCounts, kinds_of_ids
+from casegraph.ingest import links as links_mod
 from casegraph.ingest.detect import Reader, reader_for
+from casegraph.ingest.links import VictimLinks
 from casegraph.ingest.runs import os_user, sha256_of
 from casegraph.ingest.validate import Validator
 
@@ -99,7 +101,7 @@ class Plan:
     # protected (see casegraph.graph.protection)
     protect: dict[str, str] = field(default_factory=dict)
     # hash(entity id) -> pseudonymous ids of the protected people the input links it to
-    links: dict[int, Collection[str]] = field(default_factory=dict)
+    links: Mapping[int, Collection[str]] = field(default_factory=dict)
     # ids the input references without defining them, found in the graph
     graph_refs: set[str] = field(default_factory=set)
     # what was noted without refusing anything, and the relationships a reader derived
@@ -141,25 +143,14 @@ def _repeats(hashes: array[int]) -> set[int]:
     return {int(v) for v in np.unique(values[1:][values[1:] == values[:-1]])}
 
 
-def _victim_links(
-    db: GraphDB, protect: dict[str, str], ends: array[int]
-) -> dict[int, Collection[str]]:
+def _victim_links(db: GraphDB, protect: dict[str, str], ends: array[int]) -> VictimLinks:
     """``hash(id)`` -> pseudonymous ids of the protected people linked to it, from the
-    relationships' ends (``ends``: hash(from), hash(to), … as 8-byte integers)."""
+    relationships' ends (``ends``: hash(from), hash(to), … as 8-byte integers), held in
+    arrays (:mod:`casegraph.ingest.links`)."""
     if not protect or not ends:
-        return {}
-    by_hash = {hash(rid): rid for rid in protect}
+        return links_mod.EMPTY
     pairs = np.frombuffer(ends, dtype=np.int64).reshape(-1, 2)
-    marked = np.fromiter(by_hash, dtype=np.int64, count=len(by_hash))
-    key = db.protection_key
-    pids = {h: key.pseudo_id(rid) for h, rid in by_hash.items()}  # one string per person
-    out: dict[int, set[str]] = defaultdict(set)
-    for a, b in ((0, 1), (1, 0)):
-        hit = np.isin(pairs[:, a], marked)
-        for victim, other in zip(pairs[hit, a].tolist(), pairs[hit, b].tolist(), strict=True):
-            out[other].add(pids[victim])
-    # tuples hold a few ids in a third of a set's memory (millions of them at 1M entities)
-    return {k: tuple(v) for k, v in out.items()}
+    return links_mod.victim_links(list(protect), pairs, db.protection_key.pseudo_id)
 
 
 def validate_input(
