@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import pytest
 
@@ -17,6 +20,19 @@ from casegraph.api.stamp_reads import SharedStampReads
 from casegraph.graph.stamp import Stamp
 
 pytestmark = pytest.mark.unit
+
+T = TypeVar("T")
+
+
+def run(scenario: Callable[[], Awaitable[T]]) -> T:
+    """``scenario`` on an event loop of its own, in a thread of its own (a test session
+    may already run a loop in this thread, e.g. the browser tests' Playwright)."""
+
+    async def main() -> T:
+        return await scenario()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result(timeout=30)
 
 
 class Reader:
@@ -59,7 +75,7 @@ def test_a_request_arriving_after_the_read_was_sent_gets_a_read_of_its_own() -> 
         reader.gate.set()
         return await first, await later, await also_later
 
-    first, later, also_later = asyncio.run(scenario())
+    first, later, also_later = run(scenario)
     assert first == (1, "t")
     # the two requests that came after the first read went out share the second one
     assert later == also_later == (2, "t")
@@ -74,10 +90,10 @@ def test_an_error_reaches_every_request_that_shared_the_read_and_the_next_read_i
     async def together() -> list[Stamp | BaseException]:
         return await asyncio.gather(*(reads.read() for _ in range(3)), return_exceptions=True)
 
-    got = asyncio.run(together())
+    got = run(together)
     assert all(isinstance(g, RuntimeError) for g in got) and reader.calls == 1
     reader.fail = None
-    assert asyncio.run(reads.read()) == (2, "t")
+    assert run(reads.read) == (2, "t")
 
 
 def test_a_request_that_gives_up_does_not_cancel_the_read_others_wait_for() -> None:
@@ -93,5 +109,5 @@ def test_a_request_that_gives_up_does_not_cancel_the_read_others_wait_for() -> N
         reader.gate.set()
         return await staying
 
-    assert asyncio.run(scenario()) == (1, "t")
+    assert run(scenario) == (1, "t")
     assert reader.calls == 1 and reads.shared == 1

@@ -12,6 +12,7 @@ The reads run in a worker thread (the driver is synchronous); one instance serve
 loop (one API worker process).
 
 >>> import asyncio
+>>> from concurrent.futures import ThreadPoolExecutor
 >>> calls = []
 >>> def read():
 ...     calls.append(1)
@@ -19,7 +20,8 @@ loop (one API worker process).
 >>> reads = SharedStampReads(read)
 >>> async def many():
 ...     return await asyncio.gather(*(reads.read() for _ in range(5)))
->>> asyncio.run(many()), len(calls)  # five requests at once: one read
+>>> # an event loop of its own, in a thread (the caller's thread may run one already)
+>>> ThreadPoolExecutor(1).submit(asyncio.run, many()).result(), len(calls)
 ([(1, 't'), (1, 't'), (1, 't'), (1, 't'), (1, 't')], 1)
 """
 
