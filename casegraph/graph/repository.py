@@ -373,13 +373,12 @@ def search_checked(
     params: dict[str, Any] = {"label": label, "limit": limit, "window": window, "inner": inner}
     key = name_key(q)
     blind = blind_lucene(db, q) if key else ""
-    parts = ["hit"]  # in the order of preference of their rows
-    if levels and label in (None, "Person"):
-        parts.append("blind")
-    parts += ["prefix", "fulltext"]
+    # the parts that find rows, in the order of preference of their rows
+    ranked = ["blind"] if levels and label in (None, "Person") else []
+    ranked += ["prefix", "fulltext"]
     if key:
         params.update(key=key, lucene=_lucene(q), blind=blind, levels=sorted(levels))
-    statement = search_statement(parts)
+    statement = search_statement(["hit", *ranked])
 
     def work(tx: ManagedTransaction) -> tuple[list[dict[str, Any]], bool]:
         if not key:
@@ -390,7 +389,7 @@ def search_checked(
         row = tx.run(statement, params).single()
         assert row is not None  # aggregations: always one row
         chosen: dict[str, float] = {}
-        for part in parts[1:]:
+        for part in ranked:
             found = [
                 (str(ident), str(name or ""), round(float(score), 4))
                 for ident, name, score in row[part]
