@@ -41,6 +41,11 @@ def test_the_array_links_say_what_a_dict_of_sets_says(seed: int) -> None:
         assert len(got) == len(set(got))  # each person once
         assert set(got) == expected.get(hash(rid), set()), rid
         assert (hash(rid) in links) == (hash(rid) in expected)
+        if hash(rid) in expected:
+            assert links[hash(rid)] == got
+        else:
+            with pytest.raises(KeyError):
+                links[hash(rid)]
 
 
 def test_no_protected_person_or_no_relationship_links_nothing() -> None:

@@ -16,6 +16,7 @@ person indices) and one string per person.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -39,9 +40,17 @@ class VictimLinks(Mapping[int, tuple[str, ...]]):
         return i if i < self._keys.size and int(self._keys[i]) == h else -1
 
     def __getitem__(self, h: int) -> tuple[str, ...]:
+        found = self.get(h)
+        if found is None:
+            raise KeyError(h)
+        return found
+
+    def get(self, h: int, default: Any = None) -> Any:
+        """``self[h]``, or ``default`` for an entity linked to no one (most of them):
+        one search, no ``KeyError`` raised and caught per miss as ``Mapping.get`` does."""
         i = self._index(h)
         if i < 0:
-            raise KeyError(h)
+            return default
         start, end = int(self._offsets[i]), int(self._offsets[i + 1])
         return tuple(self._pids[p] for p in self._people[start:end].tolist())
 
