@@ -49,9 +49,11 @@ RETURN m.version AS stamp, toString(m.changed_at) AS changed_at
 Stamp = tuple[int, str]
 
 
-def read_stamp(db: GraphDB, timeout: float = 2.0) -> Stamp:
-    """The graph stamp now (one auto-commit read, no retry)."""
-    rows = db.read_once(STAMP_READ, timeout=timeout)
+def read_stamp(db: GraphDB, timeout: float = 2.0, *, retry: bool = False) -> Stamp:
+    """The graph stamp now: one auto-commit read with ``timeout`` and no retry (for the
+    answer cache and the polls, which must not wait), or with ``retry`` a managed read
+    that the driver tries again on a transient error (for analytics, about to compute)."""
+    rows = db.read(STAMP_READ) if retry else db.read_once(STAMP_READ, timeout=timeout)
     row = rows[0] if rows else {}
     return (int(row.get("stamp") or 0), str(row.get("changed_at") or ""))
 

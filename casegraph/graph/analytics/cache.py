@@ -35,22 +35,17 @@ from typing import Any, TypeVar, cast
 from casegraph.graph.analytics.jobs import Jobs
 from casegraph.graph.analytics.store import ProjectionStore
 from casegraph.graph.db import GraphDB
+from casegraph.graph.stamp import Stamp, read_stamp
 
 T = TypeVar("T")
 
+
 # The version and the time of the last bump: a reset database starts counting again from
 # 1, and the time tells "version 3 after a reset" from the old version 3.
-GRAPH_STAMP = (
-    "OPTIONAL MATCH (m:CasegraphMeta {key: 'graph'}) "
-    "RETURN m.version AS v, toString(m.changed_at) AS at"
-)
-
-
-def graph_stamp(db: GraphDB) -> tuple[int, str]:
-    """(graph version, time of its last bump): changes whenever the graph changes."""
-    rows = db.read(GRAPH_STAMP)
-    row = rows[0] if rows else {}
-    return int(row.get("v") or 0), str(row.get("at") or "")
+def graph_stamp(db: GraphDB) -> Stamp:
+    """(graph version, time of its last bump): changes whenever the graph changes. The
+    stamp of :func:`casegraph.graph.stamp.read_stamp`, read with the driver's retries."""
+    return read_stamp(db, retry=True)
 
 
 class AnalyticsCache:
