@@ -108,7 +108,12 @@ def search_statement(parts: Iterable[str]) -> str:
 # In the order of the ``entity_name`` range index (ties by id: a partial sort of the few rows
 # that share a name), so listing stops after $limit rows.
 #: The entities a search chose, read whole (only these few).
-NODES_BY_ID = "UNWIND $ids AS nid MATCH (node:Entity {id: nid}) RETURN node"
+#: One row: [labels, properties] of each, which the driver need not hydrate into nodes.
+NODES_BY_ID = """
+UNWIND $ids AS nid
+MATCH (node:Entity {id: nid})
+RETURN collect([labels(node), properties(node)]) AS nodes
+"""
 
 LIST_ENTITIES = """
 MATCH (node:Entity)
@@ -173,17 +178,17 @@ RETURN n, COUNT {{ (n)--() }} AS degree,
 #: LIMIT is inside the subquery, so a hub's other relationships are never read), with the
 #: degree of each neighbor (``GetDegree``), which decides how its edges are looked up.
 #: Only ids and counts: many rows are past the answer's limit or already in it, so the
-#: entities kept are read whole afterwards (:data:`NODES_BY_ID`), once each.
+#: entities kept are read whole afterwards (in :data:`KEPT`), once each.
 EXPAND = """
 UNWIND $ids AS nid
 MATCH (n:Entity {{id: nid}})
 CALL (n) {{
   MATCH (n)-[{types}]-(m:Entity)
   WHERE $with_sources OR NOT m:Source
-  RETURN m
-  LIMIT $fanout
+  WITH m LIMIT $fanout
+  RETURN collect([m.id, COUNT {{ (m)--() }}]) AS found
 }}
-RETURN nid AS from_id, m.id AS id, COUNT {{ (m)--() }} AS degree
+RETURN collect([nid, found]) AS rows
 """
 
 #: What a neighborhood keeps, read in one statement once its entities are chosen (each
@@ -200,13 +205,14 @@ KEPT = f"""
 CALL () {{
   UNWIND $ids AS nid
   MATCH (node:Entity {{id: nid}})
-  RETURN collect(node) AS nodes
+  RETURN collect([labels(node), properties(node)]) AS nodes
 }}
 CALL () {{
   UNWIND $sparse AS aid
   MATCH (a:Entity {{id: aid}})-[r<types>]-(b:Entity)
   WHERE b.id IN $all
-  RETURN collect([r, startNode(r).id, endNode(r).id]) AS sparse_edges
+  RETURN collect([elementId(r), type(r), properties(r), startNode(r).id, endNode(r).id])
+    AS sparse_edges
 }}
 CALL () {{
   UNWIND $dense AS aid
@@ -214,7 +220,7 @@ CALL () {{
   UNWIND $dense AS bid
   MATCH (b:Entity {{id: bid}})
   MATCH (a)-[r<types>]->(b)
-  RETURN collect([r, a.id, b.id]) AS dense_edges
+  RETURN collect([elementId(r), type(r), properties(r), a.id, b.id]) AS dense_edges
 }}
 CALL () {{
   UNWIND $partial AS nid
@@ -232,7 +238,12 @@ DEFAULT_FANOUT = 50
 
 def kind_of(node: Node) -> str:
     """The kind label of an entity node (its label other than ``Entity``)."""
-    for label in node.labels:
+    return kind_label(node.labels)
+
+
+def kind_label(labels: Iterable[str]) -> str:
+    """The kind among an entity's labels (the one other than ``Entity``)."""
+    for label in labels:
         if label != ENTITY_LABEL:
             return label
     return ENTITY_LABEL
@@ -240,22 +251,34 @@ def kind_of(node: Node) -> str:
 
 def node_dict(node: Node) -> dict[str, Any]:
     """An entity node as the API shows it."""
-    props = {k: v for k, v in dict(node).items() if k not in INTERNAL_PROPS}
+    return entity_dict(kind_of(node), dict(node))
+
+
+def entity_dict(kind: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """An entity as the API shows it, from its kind label and its stored properties (what
+    a statement returns as ``properties(node)``, which the driver need not hydrate into a
+    ``Node``).
+
+    >>> e = entity_dict("Person", {"id": "p1", "name": "Aliya", "age": 17, "name_key": "aliya"})
+    >>> e["label"], e["name"], e["properties"]
+    ('Person', 'Aliya', {'age': 17})
+    """
+    props = {k: v for k, v in properties.items() if k not in INTERNAL_PROPS}
     out: dict[str, Any] = {
         "id": props.pop("id", None),
-        "label": kind_of(node),
+        "label": kind,
         "name": props.pop("name", None),
     }
     out["aliases"] = props.pop("aliases", []) or []
     out["sources"] = props.pop("sources", []) or []
     out["properties"] = {k: _jsonable(v) for k, v in sorted(props.items())}
-    _hide(node, out)
+    _hide(properties, out)
     return out
 
 
-def _hide(entity: Node | Relationship, out: dict[str, Any]) -> None:
+def _hide(properties: Any, out: dict[str, Any]) -> None:
     for prop, hidden in HIDDEN.items():
-        value = entity.get(prop)
+        value = properties.get(prop)
         if value is not None:
             out[hidden] = value
 
@@ -264,17 +287,25 @@ def edge_dict(
     rel: Relationship, from_id: str | None = None, to_id: str | None = None
 ) -> dict[str, Any]:
     """A relationship as the API shows it."""
-    props = {k: _jsonable(v) for k, v in dict(rel).items() if k not in INTERNAL_PROPS}
     start = from_id if from_id is not None else (rel.start_node["id"] if rel.start_node else None)
     end = to_id if to_id is not None else (rel.end_node["id"] if rel.end_node else None)
+    return relationship_dict(rel.type, dict(rel), start, end)
+
+
+def relationship_dict(
+    rtype: str, properties: dict[str, Any], from_id: str | None, to_id: str | None
+) -> dict[str, Any]:
+    """A relationship as the API shows it, from its type, its stored properties and the ids
+    of its ends (what a statement returns as ``type(r), properties(r)``)."""
+    props = {k: _jsonable(v) for k, v in properties.items() if k not in INTERNAL_PROPS}
     out = {
-        "type": rel.type,
-        "from": start,
-        "to": end,
+        "type": rtype,
+        "from": from_id,
+        "to": to_id,
         "sources": props.pop("sources", []) or [],
         "properties": props,
     }
-    _hide(rel, out)
+    _hide(properties, out)
     return out
 
 
@@ -400,12 +431,10 @@ def search_checked(
             for ident, _, score in found:
                 chosen.setdefault(ident, score)
         top = list(chosen.items())[:limit]
-        nodes = {
-            str(r["node"]["id"]): r["node"]
-            for r in tx.run(NODES_BY_ID, ids=[ident for ident, _ in top])
-        }
+        read = tx.run(NODES_BY_ID, ids=[ident for ident, _ in top]).single(strict=True)
+        nodes = {str(props["id"]): (kind_label(labels), props) for labels, props in read["nodes"]}
         return [
-            dict(node_dict(nodes[ident]), score=score) for ident, score in top if ident in nodes
+            dict(entity_dict(*nodes[ident]), score=score) for ident, score in top if ident in nodes
         ], bool(row["hit"])
 
     return db.execute_read(work)
@@ -491,7 +520,11 @@ def neighborhood(
                 result = None
             else:
                 result = tx.run(expand, ids=frontier, with_sources=with_sources, fanout=fanout)
-                found_rows = ((r["from_id"], r["id"], r["degree"]) for r in result)
+                found_rows = (
+                    (from_id, mid, deg)
+                    for from_id, found in result.single(strict=True)["rows"]
+                    for mid, deg in found
+                )
             for from_id, mid, deg in found_rows:
                 rows[from_id] += 1
                 if mid in depths:
@@ -523,17 +556,20 @@ def neighborhood(
             partial=list(dict.fromkeys(partial)),
         ).single()
         assert kept is not None  # aggregations: always one row
-        found = {str(node["id"]): node for node in kept["nodes"]}
-        found[entity_id] = centre["n"]
+        found = {str(props["id"]): (kind_label(labels), props) for labels, props in kept["nodes"]}
+        found[entity_id] = (kind_of(centre["n"]), dict(centre["n"]))
         nodes = {
-            nid: dict(node_dict(found[nid]), depth=level)
+            nid: dict(entity_dict(*found[nid]), depth=level)
             for nid, level in depths.items()
             if nid in found  # an entity deleted meanwhile (another transaction)
         }
         edges: dict[str, dict[str, Any]] = {}
-        for r, from_id, to_id in [*kept["sparse_edges"], *kept["dense_edges"]]:
-            if from_id in nodes and to_id in nodes:
-                edges.setdefault(r.element_id, edge_dict(r, from_id, to_id))
+        for element_id, rtype, props, from_id, to_id in [
+            *kept["sparse_edges"],
+            *kept["dense_edges"],
+        ]:
+            if from_id in nodes and to_id in nodes and element_id not in edges:
+                edges[element_id] = relationship_dict(rtype, props, from_id, to_id)
         more = _more(kept["counts"], edges, with_sources)
         return {
             "center": entity_id,
