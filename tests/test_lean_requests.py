@@ -153,6 +153,7 @@ def test_the_answer_cache_never_crosses_roles(seeded: GraphDB, settings: Setting
         "/entities/case-almaty-sexual-exploitation/neighborhood?depth=1",
         "/entities?q=girl&limit=50",
         "/entities?q=" + girl,
+        "/analytics/centrality?measure=degree&top=50",
     ]
     with TestClient(app) as client:
         answers = context_of(app).answers
@@ -200,6 +201,32 @@ def test_a_write_by_another_process_is_seen_at_once(
             assert done.returncode == 0, done.stderr
         admin = bearer(seeded, "admin")  # the reset deleted the keys too
         assert client.get(url, headers=admin).json()["name"] == "Questra World"
+
+
+def test_a_cached_ranking_follows_the_graph(seeded: GraphDB, settings: Settings) -> None:
+    """A ranking is kept like a neighborhood: served again while the graph is unchanged,
+    and computed again after a write."""
+    app = create_app(db=seeded, settings=settings)
+    url = "/analytics/centrality?measure=degree&top=50"
+
+    def degree_of(client: TestClient, entity: str) -> float:
+        ranking = client.get(url).json()["results"]
+        return next(r["score"] for r in ranking if r["id"] == entity)
+
+    with TestClient(app, headers=bearer(seeded, "admin")) as client:
+        wait_for(client, 200, within=5.0)
+        answers = context_of(app).answers
+        before = degree_of(client, "org-questra-world")
+        hits = answers.hits
+        assert degree_of(client, "org-questra-world") == before
+        assert answers.hits == hits + 1
+        seeded.write(
+            "MATCH (o:Entity {id: 'org-questra-world'}) "
+            "CREATE (:Entity:Person {id: 'person-new-recruit', name: 'New Recruit'})"
+            "-[:AFFILIATED_WITH]->(o)"
+        )
+        seeded.bump_graph_version()  # as every write path does
+        assert degree_of(client, "org-questra-world") > before
 
 
 def test_a_cached_search_for_a_protected_name_is_audited_as_a_hash(

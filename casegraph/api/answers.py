@@ -1,10 +1,12 @@
-"""The answer cache of hot reads: search, entity pages and neighborhoods.
+"""The answer cache of hot reads: search, entity pages, neighborhoods and the rankings.
 
 :class:`AnswerCacheMiddleware` sits innermost, after authentication, the audit and the
 caller's :class:`~casegraph.graph.disclosure.Disclosure` were decided, and keeps the
 *rendered* answers (the bytes that :class:`~casegraph.api.disclosure.DisclosingJSONResponse`
-made for that caller) of ``GET /entities``, ``GET /entities/{id}`` and
-``GET /entities/{id}/neighborhood``. An entry's key is
+made for that caller) of ``GET /entities``, ``GET /entities/{id}``,
+``GET /entities/{id}/neighborhood`` and the rankings ``GET /analytics/centrality``,
+``/communities``, ``/brokers`` and ``/key-players`` (a 202 "still computing" is not a 200
+and is never kept). An entry's key is
 
 - the caller's role **and** the protection levels she may see: an answer disclosed for an
   admin is never served to a viewer;
@@ -51,7 +53,12 @@ from casegraph.errors import DatabaseUnavailableError
 from casegraph.graph.stamp import Stamp
 
 #: The paths whose GET answers are cached.
-CACHED_PATHS = re.compile(r"^/entities(?:/[^/]+(?:/neighborhood)?)?$")
+CACHED_PATHS = re.compile(
+    r"^/entities(?:/[^/]+(?:/neighborhood)?)?$"
+    # the rankings: functions of the graph and their parameters (shortest paths are not
+    # kept: a "too far" from the time limit depends on the moment, not on the graph)
+    r"|^/analytics/(?:centrality|communities|brokers|key-players)$"
+)
 #: Larger answers are not kept.
 MAX_ENTRY_BYTES = 1024 * 1024
 #: Bytes all entries may hold together.
