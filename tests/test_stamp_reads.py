@@ -111,3 +111,24 @@ def test_a_request_that_gives_up_does_not_cancel_the_read_others_wait_for() -> N
 
     assert run(scenario) == (1, "t")
     assert reader.calls == 1 and reads.shared == 1
+
+
+def test_a_stamp_read_does_not_wait_for_the_threads_of_the_routes() -> None:
+    """Every thread the routes may use is busy (a slow cache miss in each): a hit's stamp
+    read still goes at once, on a thread of its own."""
+    reads = SharedStampReads(Reader())
+    release = threading.Event()
+
+    async def scenario() -> Stamp:
+        from anyio import to_thread
+
+        to_thread.current_default_thread_limiter().total_tokens = 2
+        busy = [asyncio.ensure_future(to_thread.run_sync(release.wait, 10)) for _ in range(2)]
+        await asyncio.sleep(0.05)  # both hold their tokens now
+        try:
+            return await asyncio.wait_for(reads.read(), timeout=5)
+        finally:
+            release.set()
+            await asyncio.gather(*busy)
+
+    assert run(scenario) == (1, "t")

@@ -8,8 +8,10 @@ what it returns is at least as new as a read of the request's own, and a write c
 before the request arrived is seen just the same. Once a read has been sent, a newcomer
 starts the next one (and later newcomers join that).
 
-The reads run in a worker thread (the driver is synchronous); one instance serves one event
-loop (one API worker process).
+The reads run in a worker thread (the driver is synchronous) under a capacity limiter of
+their own (one read at a time), not the one the routes share: a hit must not wait for a
+thread behind cache misses that compute neighborhoods, which under load made a hit take as
+long as a miss. One instance serves one event loop (one API worker process).
 
 >>> import asyncio
 >>> from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +52,8 @@ class SharedStampReads:
     def __init__(self, read: Callable[[], Stamp]) -> None:
         self._read = read
         self._next: _Read | None = None
+        # made in the loop that uses it (anyio makes a limiter for the running loop)
+        self._limiter: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = None
         self.reads = 0  # reads sent
         self.shared = 0  # requests answered by a read another request started
 
@@ -73,8 +77,10 @@ class SharedStampReads:
             self.reads += 1
             return self._read()
 
+        if self._limiter is None or self._limiter[0] is not pending.loop:
+            self._limiter = (pending.loop, anyio.CapacityLimiter(1))
         try:
-            return await anyio.to_thread.run_sync(send)
+            return await anyio.to_thread.run_sync(send, limiter=self._limiter[1])
         finally:
             if self._next is pending:
                 self._next = None
