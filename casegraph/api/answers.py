@@ -84,9 +84,9 @@ class Answer:
 
 
 class AnswerCache:
-    """A bounded LRU of :class:`Answer` (``entries`` at most, and
-    :data:`MAX_TOTAL_BYTES`); ``entries=0`` keeps nothing. An entry is found only under
-    the stamp it was kept with.
+    """A bounded LRU of :class:`Answer` (``entries`` at most, and ``max_bytes`` of answers
+    together, :data:`MAX_TOTAL_BYTES` unless given); ``entries=0`` keeps nothing. An entry
+    is found only under the stamp it was kept with.
 
     >>> cache = AnswerCache(2)
     >>> s = (1, "t")
@@ -96,10 +96,16 @@ class AnswerCache:
     (True, b'c', 2)
     >>> cache.stamp_of(("k", 3)), cache.get(("k", 3), (2, "u")) is None
     ((1, 't'), True)
+    >>> small = AnswerCache(10, max_bytes=4)
+    >>> for i in (1, 2, 3):
+    ...     small.put(("k", i), Answer(s, (), b"ab", None))
+    >>> len(small), small.get(("k", 1), s) is None
+    (2, True)
     """
 
-    def __init__(self, entries: int = 4096) -> None:
+    def __init__(self, entries: int = 4096, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.entries = max(0, entries)
+        self.max_bytes = max_bytes
         self._items: OrderedDict[Key, Answer] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -135,7 +141,7 @@ class AnswerCache:
                 self._bytes -= len(old.body)
             self._items[key] = answer
             self._bytes += len(answer.body)
-            while len(self._items) > self.entries or self._bytes > MAX_TOTAL_BYTES:
+            while len(self._items) > self.entries or self._bytes > self.max_bytes:
                 _, dropped = self._items.popitem(last=False)
                 self._bytes -= len(dropped.body)
 

@@ -85,7 +85,9 @@ class AppContext:
             proxies=TrustedProxies.parse(settings.trusted_proxies),
             rights=rights,
             watch=GraphWatch(database, settings.state_interval).start(),
-            answers=AnswerCache(settings.answer_cache_entries),
+            answers=AnswerCache(
+                settings.answer_cache_entries, settings.answer_cache_mb * 1024 * 1024
+            ),
             stamps=SharedStampReads(lambda: read_stamp(database)),
             owns_db=owns_db,
         )
