@@ -62,7 +62,7 @@ CACHED_PATHS = re.compile(
 #: Larger answers are not kept.
 MAX_ENTRY_BYTES = 1024 * 1024
 #: Bytes all entries may hold together.
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
 
 Key = tuple[Any, ...]
 
@@ -103,7 +103,7 @@ class AnswerCache:
     (2, True)
     """
 
-    def __init__(self, entries: int = 4096, max_bytes: int = MAX_TOTAL_BYTES) -> None:
+    def __init__(self, entries: int = 16384, max_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.entries = max(0, entries)
         self.max_bytes = max_bytes
         self._items: OrderedDict[Key, Answer] = OrderedDict()
