@@ -281,7 +281,9 @@ def profile_kinds(db: GraphDB, inputs: dict[str, Any]) -> None:
 class _Replay(list):  # type: ignore[type-arg]
     """Records already read, with what the code under test asks of a result."""
 
-    def single(self) -> Any:
+    def single(self, strict: bool = False) -> Any:
+        if strict and len(self) != 1:
+            raise ValueError(f"expected one record, got {len(self)}")
         return self[0] if self else None
 
     def consume(self) -> None:
