@@ -44,9 +44,9 @@ from casegraph.graph.records import EntityRecord, Record, RelationshipRecord, So
 from casegraph.graph.runs import IngestRun, now, record_run
 from casegraph.graph.schema import init_schema
 from casegraph.graph.writer import GraphWriter, WriteCounts, kinds_of_ids
-from casegraph.ingest import links as links_mod
 from casegraph.ingest.detect import Reader, reader_for
-from casegraph.ingest.links import VictimLinks
+from casegraph.ingest.links import EMPTY as NO_LINKS
+from casegraph.ingest.links import VictimLinks, victim_links
 from casegraph.ingest.runs import os_user, sha256_of
 from casegraph.ingest.validate import Validator
 
@@ -148,9 +148,9 @@ def _victim_links(db: GraphDB, protect: dict[str, str], ends: array[int]) -> Vic
     relationships' ends (``ends``: hash(from), hash(to), … as 8-byte integers), held in
     arrays (:mod:`casegraph.ingest.links`)."""
     if not protect or not ends:
-        return links_mod.EMPTY
+        return NO_LINKS
     pairs = np.frombuffer(ends, dtype=np.int64).reshape(-1, 2)
-    return links_mod.victim_links(list(protect), pairs, db.protection_key.pseudo_id)
+    return victim_links(list(protect), pairs, db.protection_key.pseudo_id)
 
 
 def validate_input(

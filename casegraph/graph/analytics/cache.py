@@ -40,11 +40,11 @@ from casegraph.graph.stamp import Stamp, read_stamp
 T = TypeVar("T")
 
 
-# The version and the time of the last bump: a reset database starts counting again from
-# 1, and the time tells "version 3 after a reset" from the old version 3.
 def graph_stamp(db: GraphDB) -> Stamp:
-    """(graph version, time of its last bump): changes whenever the graph changes. The
-    stamp of :func:`casegraph.graph.stamp.read_stamp`, read with the driver's retries."""
+    """(graph version, time of its last bump): changes whenever the graph changes (a reset
+    database counts again from 1; the time tells "version 3 after a reset" from the old
+    version 3). The stamp of :func:`casegraph.graph.stamp.read_stamp`, read with the
+    driver's retries."""
     return read_stamp(db, retry=True)
 
 
