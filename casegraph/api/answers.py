@@ -61,8 +61,6 @@ CACHED_PATHS = re.compile(
 )
 #: Larger answers are not kept.
 MAX_ENTRY_BYTES = 1024 * 1024
-#: Bytes all entries may hold together.
-MAX_TOTAL_BYTES = 256 * 1024 * 1024
 
 Key = tuple[Any, ...]
 
@@ -85,10 +83,11 @@ class Answer:
 
 class AnswerCache:
     """A bounded LRU of :class:`Answer` (``entries`` at most, and ``max_bytes`` of answers
-    together, :data:`MAX_TOTAL_BYTES` unless given); ``entries=0`` keeps nothing. An entry
-    is found only under the stamp it was kept with.
+    together: ``CASEGRAPH_ANSWER_CACHE_ENTRIES`` and ``CASEGRAPH_ANSWER_CACHE_MB``, whose
+    defaults the settings hold); ``entries=0`` keeps nothing. An entry is found only under
+    the stamp it was kept with.
 
-    >>> cache = AnswerCache(2)
+    >>> cache = AnswerCache(2, max_bytes=1024)
     >>> s = (1, "t")
     >>> for i in (1, 2, 3):
     ...     cache.put(("k", i), Answer(s, (), b"abc"[i - 1 : i], None))
@@ -103,7 +102,7 @@ class AnswerCache:
     (2, True)
     """
 
-    def __init__(self, entries: int = 16384, max_bytes: int = MAX_TOTAL_BYTES) -> None:
+    def __init__(self, entries: int, max_bytes: int) -> None:
         self.entries = max(0, entries)
         self.max_bytes = max_bytes
         self._items: OrderedDict[Key, Answer] = OrderedDict()
