@@ -7,7 +7,7 @@ Every function returns plain dicts. Graph-shaped answers use one shape (DESIGN.m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -276,7 +276,7 @@ def entity_dict(kind: str, properties: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _hide(properties: Any, out: dict[str, Any]) -> None:
+def _hide(properties: Mapping[str, Any], out: dict[str, Any]) -> None:
     for prop, hidden in HIDDEN.items():
         value = properties.get(prop)
         if value is not None:
